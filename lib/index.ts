@@ -1,0 +1,17 @@
+export { AtrousError, isAtrousError } from './errors';
+export type { ErrorCode } from './errors';
+export { Graph, Value } from './graph/builder';
+export type { Activation, CoordinateMode, DType, Padding, Shape4 } from './graph/builder';
+export type { Conv2dOptions } from './graph/ops/conv2d';
+export type { BatchNormOptions } from './graph/ops/batch_norm';
+export type { BinaryOptions } from './graph/ops/binary';
+export type { Pool2dOptions } from './graph/ops/pool2d';
+export type { ResizeBilinearOptions } from './graph/ops/resize_bilinear';
+export type { PadOptions } from './graph/ops/pad';
+export type { SpaceToBatchOptions, BatchToSpaceOptions } from './graph/ops/space_batch';
+export { toDescriptor, DESCRIPTOR_VERSION } from './graph/serialize';
+export type { GraphDescriptor } from './graph/serialize';
+export { compile, Model } from './model';
+export type { CompileOptions, RunOptions, RunResult, RunInputs, Tensor, IoInfo, WeightMap } from './model';
+export { info } from './info';
+export type { AtrousInfo } from './info';

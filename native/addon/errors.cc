@@ -1,0 +1,16 @@
+#include "addon/errors.h"
+
+namespace atrous {
+
+Napi::Error make_js_error(Napi::Env env, const Status& status) {
+  Napi::Error e = Napi::Error::New(env, status.message());
+  e.Set("code", Napi::String::New(env, code_name(status.code())));
+  return e;
+}
+
+Napi::Value throw_status(Napi::Env env, const Status& status) {
+  make_js_error(env, status).ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
+}  // namespace atrous

@@ -1,0 +1,75 @@
+#include <algorithm>
+#include <limits>
+
+#include "cpu/lambda_kernel.h"
+#include "cpu/reference.h"
+
+namespace atrous {
+
+namespace {
+// One output value of a max / average pool, in the op's own coordinates.
+float pool_value(const Pool2dOp& op, const CFView& x, int64_t n, int64_t oy, int64_t ox, int64_t c) {
+  const Window2d& w = op.window;
+  const bool is_max = op.kind == Pool2dOp::Kind::kMax;
+  double acc = is_max ? -std::numeric_limits<double>::infinity() : 0.0;
+  int64_t count = 0;
+  for (int64_t ky = 0; ky < w.kh; ++ky)
+    for (int64_t kx = 0; kx < w.kw; ++kx) {
+      const int64_t iy = oy * w.sh - w.pad_t + ky * w.dh, ix = ox * w.sw - w.pad_l + kx * w.dw;
+      if (iy < 0 || iy >= x.shape.h || ix < 0 || ix >= x.shape.w) {
+        // Padded cells count toward the average only with countIncludePad (their value is 0).
+        const bool within_pads = iy < x.shape.h + w.pad_b && ix < x.shape.w + w.pad_r;
+        if (!is_max && op.count_include_pad && within_pads) ++count;
+        continue;
+      }
+      const float v = x.pixel(n, iy, ix)[c];
+      acc = is_max ? std::max(acc, static_cast<double>(v)) : acc + v;
+      ++count;
+    }
+  return static_cast<float>(is_max ? acc : (count ? acc / count : 0.0));
+}
+
+void pool_row(const Pool2dOp& op, const CFView& x, int64_t n, int64_t oy, const FView& y) {
+  for (int64_t ox = 0; ox < y.shape.w; ++ox)
+    for (int64_t c = 0; c < y.shape.c; ++c) y.pixel(n, oy, ox)[c] = pool_value(op, x, n, oy, ox, c);
+}
+}  // namespace
+
+void ref::pool2d(const Pool2dOp& op, const CFView& x, const FView& y) {
+  for (int64_t n = 0; n < y.shape.n; ++n)
+    for (int64_t oy = 0; oy < y.shape.h; ++oy) pool_row(op, x, n, oy, y);
+}
+
+void ref::global_avg_pool(const CFView& x, const FView& y) {
+  for (int64_t n = 0; n < x.shape.n; ++n)
+    for (int64_t c = 0; c < x.shape.c; ++c) {
+      double acc = 0;
+      for (int64_t h = 0; h < x.shape.h; ++h)
+        for (int64_t w = 0; w < x.shape.w; ++w) acc += x.pixel(n, h, w)[c];
+      y.pixel(n, 0, 0)[c] = static_cast<float>(acc / (x.shape.h * x.shape.w));
+    }
+}
+
+namespace {
+Status make_pool_kernel(const KernelRequest& req, std::unique_ptr<Kernel>* out) {
+  Pool2dOp op = static_cast<const Pool2dOp&>(*req.op);
+  *out = make_lambda_kernel([op](const ExecContext& ctx, const std::vector<CFView>& in, const FView& y) {
+    const CFView& x = in[0];
+    return for_each_row(ctx, y.shape, [&](int64_t n, int64_t oy) { pool_row(op, x, n, oy, y); });
+  });
+  return Status::ok();
+}
+}  // namespace
+
+Status cpu_max_pool2d(const KernelRequest& req, std::unique_ptr<Kernel>* out) { return make_pool_kernel(req, out); }
+Status cpu_avg_pool2d(const KernelRequest& req, std::unique_ptr<Kernel>* out) { return make_pool_kernel(req, out); }
+
+Status cpu_global_avg_pool(const KernelRequest&, std::unique_ptr<Kernel>* out) {
+  *out = make_lambda_kernel([](const ExecContext&, const std::vector<CFView>& in, const FView& y) {
+    ref::global_avg_pool(in[0], y);
+    return Status::ok();
+  });
+  return Status::ok();
+}
+
+}  // namespace atrous

@@ -1,0 +1,77 @@
+#include <algorithm>
+#include <cmath>
+
+#include "cpu/lambda_kernel.h"
+#include "cpu/reference.h"
+
+namespace atrous {
+
+float ref::resize_source_coordinate(ResizeBilinearOp::Mode mode, int64_t out_index, int64_t in_size, int64_t out_size,
+                                    double scale) {
+  using Mode = ResizeBilinearOp::Mode;
+  // ratio = in / out, or 1 / scale when the model gave an explicit scale (ONNX).
+  const float ratio = scale > 0 ? static_cast<float>(1.0 / scale) : static_cast<float>(in_size) / out_size;
+  switch (mode) {
+    case Mode::kAlignCorners:
+      return out_size > 1 ? out_index * (static_cast<float>(in_size - 1) / (out_size - 1)) : 0.f;
+    case Mode::kHalfPixel:
+      return (out_index + 0.5f) * ratio - 0.5f;
+    case Mode::kPytorchHalfPixel:
+      return out_size > 1 ? (out_index + 0.5f) * ratio - 0.5f : 0.f;
+    case Mode::kAsymmetric:
+      return out_index * ratio;
+  }
+  return 0.f;
+}
+
+namespace {
+struct Tap {
+  int64_t i0, i1;
+  float frac;
+};
+// Clamp to the input, then interpolate between floor and floor + 1 (TF, PyTorch and ONNX agree).
+std::vector<Tap> taps(ResizeBilinearOp::Mode mode, int64_t in_size, int64_t out_size, double scale) {
+  std::vector<Tap> t(out_size);
+  for (int64_t o = 0; o < out_size; ++o) {
+    float s = ref::resize_source_coordinate(mode, o, in_size, out_size, scale);
+    s = std::min(std::max(s, 0.f), static_cast<float>(in_size - 1));
+    int64_t i0 = static_cast<int64_t>(std::floor(s));
+    t[o] = {i0, std::min(i0 + 1, in_size - 1), s - i0};
+  }
+  return t;
+}
+
+void resize_row(const std::vector<Tap>& ty, const std::vector<Tap>& tx, const CFView& x, int64_t n, int64_t oy,
+                const FView& y) {
+  const Tap& a = ty[oy];
+  for (int64_t ox = 0; ox < y.shape.w; ++ox) {
+    const Tap& b = tx[ox];
+    const float *p00 = x.pixel(n, a.i0, b.i0), *p01 = x.pixel(n, a.i0, b.i1);
+    const float *p10 = x.pixel(n, a.i1, b.i0), *p11 = x.pixel(n, a.i1, b.i1);
+    float* out = y.pixel(n, oy, ox);
+    for (int64_t c = 0; c < y.shape.c; ++c) {
+      const float top = p00[c] + (p01[c] - p00[c]) * b.frac;
+      const float bottom = p10[c] + (p11[c] - p10[c]) * b.frac;
+      out[c] = top + (bottom - top) * a.frac;
+    }
+  }
+}
+}  // namespace
+
+void ref::resize_bilinear(const ResizeBilinearOp& op, const CFView& x, const FView& y) {
+  auto ty = taps(op.mode, x.shape.h, y.shape.h, op.scale_h), tx = taps(op.mode, x.shape.w, y.shape.w, op.scale_w);
+  for (int64_t n = 0; n < y.shape.n; ++n)
+    for (int64_t oy = 0; oy < y.shape.h; ++oy) resize_row(ty, tx, x, n, oy, y);
+}
+
+Status cpu_resize_bilinear(const KernelRequest& req, std::unique_ptr<Kernel>* out) {
+  const auto& op = static_cast<const ResizeBilinearOp&>(*req.op);
+  auto ty = taps(op.mode, req.inputs[0].shape.h, req.output.shape.h, op.scale_h);
+  auto tx = taps(op.mode, req.inputs[0].shape.w, req.output.shape.w, op.scale_w);
+  *out = make_lambda_kernel([ty, tx](const ExecContext& ctx, const std::vector<CFView>& in, const FView& y) {
+    return for_each_row(ctx, y.shape, [&](int64_t n, int64_t oy) { resize_row(ty, tx, in[0], n, oy, y); });
+  });
+  return Status::ok();
+}
+
+}  // namespace atrous

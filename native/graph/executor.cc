@@ -1,0 +1,110 @@
+#include "graph/executor.h"
+
+#include <chrono>
+#include <cstring>
+
+namespace atrous {
+
+Status CompiledModel::compile(const Descriptor& desc, std::vector<WeightData>&& weights, const CompileOptions& options,
+                              std::unique_ptr<CompiledModel>* out) {
+  return guarded([&]() -> Status {
+    auto m = std::unique_ptr<CompiledModel>(new CompiledModel());
+    ATROUS_RETURN_IF_ERROR(build_graph(desc, std::move(weights), &m->graph_));
+    ATROUS_RETURN_IF_ERROR(optimize_graph(&m->graph_));
+    ATROUS_RETURN_IF_ERROR(plan_memory(m->graph_, &m->plan_));
+    int threads = options.threads > 0 ? options.threads : ThreadPool::default_threads();
+    m->pool_ = std::make_unique<ThreadPool>(threads);
+    m->backend_ = make_cpu_backend();
+    for (int ni : m->plan_.order) {
+      Node& n = m->graph_.nodes[ni];
+      KernelRequest req;
+      req.op = n.op.get();
+      req.inputs = m->graph_.input_infos(n);
+      req.output = m->graph_.values[n.output].info;
+      req.threads = threads;
+      if (!m->backend_->supports(req))
+        return error(Code::kUnsupported, n.op->where(), ": not supported by the ", m->backend_->name(), " backend");
+      Step step;
+      step.node = ni;
+      ATROUS_RETURN_IF_ERROR(m->backend_->make_kernel(req, &step.kernel));
+      for (int in : n.inputs)
+        if (!m->graph_.values[in].info.is_constant()) step.activation_inputs.push_back(in);
+      m->scratch_bytes_ = std::max(m->scratch_bytes_, step.kernel->scratch_bytes());
+      m->steps_.push_back(std::move(step));
+    }
+    for (int in : m->graph_.inputs) {
+      const Value& v = m->graph_.values[in];
+      m->inputs_.push_back({v.name, v.info.dtype, v.info.shape});
+    }
+    for (const OutputDesc& o : m->graph_.outputs) {
+      const Value& v = m->graph_.values[o.value];
+      m->outputs_.push_back({o.name, v.info.dtype, v.info.shape});
+    }
+    *out = std::move(m);
+    return Status::ok();
+  });
+}
+
+int64_t CompiledModel::weight_bytes() const {
+  int64_t total = 0;
+  for (const Value& v : graph_.values)
+    if (v.weight) total += static_cast<int64_t>(v.weight->data.size()) * 4;
+  return total;
+}
+
+FView CompiledModel::view_of(int value, const std::vector<const float*>& inputs,
+                             const std::vector<void*>& outputs) const {
+  const Placement& p = plan_.values[value];
+  float* base = nullptr;
+  switch (p.where) {
+    case Placement::Where::kInput: base = const_cast<float*>(inputs[p.index]); break;
+    case Placement::Where::kOutput: base = static_cast<float*>(outputs[p.index]); break;
+    case Placement::Where::kArena: base = const_cast<float*>(arena_.data()) + p.offset; break;
+    case Placement::Where::kNone: break;
+  }
+  return FView{base + p.channel_offset, graph_.values[value].info.shape, p.pixel_stride};
+}
+
+Status CompiledModel::run(const std::vector<const float*>& inputs, const std::vector<void*>& outputs,
+                          const std::atomic<bool>* abort, std::vector<StepTiming>* timings) {
+  return guarded([&]() -> Status {
+    if (inputs.size() != inputs_.size() || outputs.size() != outputs_.size())
+      return error(Code::kInvalidArgument, "run() got ", inputs.size(), " inputs and ", outputs.size(), " outputs, expected ",
+                   inputs_.size(), " and ", outputs_.size());
+    if (arena_.size() < static_cast<size_t>(plan_.arena_elements)) arena_.assign(plan_.arena_elements, 0.f);
+    if (scratch_.size() * 4 < scratch_bytes_) scratch_.assign((scratch_bytes_ + 3) / 4 + 16, 0.f);
+    ExecContext ctx;
+    ctx.pool = pool_.get();
+    ctx.abort = abort;
+    ctx.scratch = scratch_.data();
+    std::vector<CFView> in_views;
+    for (Step& step : steps_) {
+      if (ctx.aborted()) return error(Code::kAborted, "run aborted");
+      const Node& n = graph_.nodes[step.node];
+      in_views.clear();
+      for (int v : step.activation_inputs) in_views.push_back(as_const(view_of(v, inputs, outputs)));
+      FView out = view_of(n.output, inputs, outputs);
+      auto t0 = std::chrono::steady_clock::now();
+      Status s = step.kernel->run(ctx, in_views, out);
+      if (!s.is_ok()) return error(s.code(), n.op->where(), ": ", s.message());
+      if (timings) {
+        double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        timings->push_back({n.op->name, n.op->type(), ms});
+      }
+    }
+    // Outputs that are also inputs, or listed twice, are copied into their buffers.
+    for (size_t i = 0; i < graph_.outputs.size(); ++i) {
+      const Placement& p = plan_.values[graph_.outputs[i].value];
+      if (p.where == Placement::Where::kOutput && p.index == static_cast<int>(i)) continue;
+      FView src = view_of(graph_.outputs[i].value, inputs, outputs);
+      auto* dst = static_cast<float*>(outputs[i]);
+      const Shape4& s = src.shape;
+      for (int64_t nn = 0; nn < s.n; ++nn)
+        for (int64_t y = 0; y < s.h; ++y)
+          for (int64_t x = 0; x < s.w; ++x) std::memcpy(dst + ((nn * s.h + y) * s.w + x) * s.c, src.pixel(nn, y, x), s.c * 4);
+    }
+    return Status::ok();
+  });
+}
+
+}  // namespace atrous

@@ -1,0 +1,66 @@
+// A compiled model: the optimized graph, one kernel per live node, the memory plan, and a
+// thread pool. run() walks the steps; it is not re-entrant (the binding serializes runs).
+#pragma once
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/thread_pool.h"
+#include "graph/graph.h"
+#include "graph/kernel.h"
+#include "graph/planner.h"
+
+namespace atrous {
+
+struct CompileOptions {
+  int threads = 0;  // 0: hardware concurrency
+};
+
+struct IoInfo {
+  std::string name;
+  DType dtype;
+  Shape4 shape;
+};
+
+struct StepTiming {
+  std::string node, op;
+  double ms = 0;
+};
+
+class CompiledModel {
+ public:
+  static Status compile(const Descriptor& desc, std::vector<WeightData>&& weights, const CompileOptions& options,
+                        std::unique_ptr<CompiledModel>* out);
+
+  const std::vector<IoInfo>& inputs() const { return inputs_; }
+  const std::vector<IoInfo>& outputs() const { return outputs_; }
+  int threads() const { return pool_->threads(); }
+  int64_t arena_bytes() const { return plan_.arena_elements * 4; }
+  int64_t weight_bytes() const;
+  size_t steps() const { return steps_.size(); }
+
+  // inputs[i] holds inputs()[i].shape.elements() floats; outputs[i] receives outputs()[i].
+  Status run(const std::vector<const float*>& inputs, const std::vector<void*>& outputs,
+             const std::atomic<bool>* abort, std::vector<StepTiming>* timings);
+
+ private:
+  struct Step {
+    int node;
+    std::unique_ptr<Kernel> kernel;
+    std::vector<int> activation_inputs;
+  };
+  FView view_of(int value, const std::vector<const float*>& inputs, const std::vector<void*>& outputs) const;
+
+  Graph graph_;
+  MemoryPlan plan_;
+  std::vector<Step> steps_;
+  std::vector<IoInfo> inputs_, outputs_;
+  std::unique_ptr<ThreadPool> pool_;
+  std::unique_ptr<Backend> backend_;
+  size_t scratch_bytes_ = 0;
+  std::vector<float> arena_;    // allocated at first run, reused afterwards
+  std::vector<float> scratch_;
+};
+
+}  // namespace atrous

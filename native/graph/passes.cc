@@ -1,0 +1,119 @@
+// Graph rewrites done once at compile.
+#include <algorithm>
+#include <cmath>
+
+#include "graph/graph.h"
+#include "ops/batch_norm.h"
+#include "ops/binary.h"
+#include "ops/clip.h"
+#include "ops/conv2d.h"
+
+namespace atrous {
+
+namespace {
+
+// The node producing `value` if it is an op of type T that only `value`'s single consumer reads.
+template <typename T>
+T* sole_producer(Graph* g, int value) {
+  const Value& v = g->values[value];
+  if (v.producer < 0 || v.consumers.size() != 1 || v.is_graph_output) return nullptr;
+  return dynamic_cast<T*>(g->nodes[v.producer].op.get());
+}
+
+// Makes `consumer`'s output the producer's output and drops the consumer.
+void bypass(Graph* g, int producer, int consumer) {
+  g->nodes[producer].output = g->nodes[consumer].output;
+  g->nodes[consumer].removed = true;
+  g->link();
+}
+
+void fold_batch_norms(Graph* g) {
+  for (size_t i = 0; i < g->nodes.size(); ++i) {
+    Node& bn_node = g->nodes[i];
+    if (bn_node.removed || !dynamic_cast<BatchNormOp*>(bn_node.op.get())) continue;
+    auto* bn = static_cast<BatchNormOp*>(bn_node.op.get());
+    int conv_index = g->values[bn_node.inputs[0]].producer;
+    auto* conv = sole_producer<Conv2dOp>(g, bn_node.inputs[0]);
+    if (!conv || !conv->activation.is_identity()) continue;
+    Node& conv_node = g->nodes[conv_index];
+    const std::vector<float>& gamma = g->values[bn_node.inputs[1]].weight->data;
+    const std::vector<float>& beta = g->values[bn_node.inputs[2]].weight->data;
+    const std::vector<float>& mean = g->values[bn_node.inputs[3]].weight->data;
+    const std::vector<float>& var = g->values[bn_node.inputs[4]].weight->data;
+    const Value& w_val = g->values[conv_node.inputs[1]];
+    auto w = std::make_shared<WeightData>(*w_val.weight);
+    auto b = std::make_shared<WeightData>();
+    const int64_t cout = conv->out_channels, per_out = static_cast<int64_t>(w->data.size()) / cout;
+    b->shape = {cout};
+    b->data.assign(cout, 0.f);
+    if (conv_node.inputs.size() == 3) b->data = g->values[conv_node.inputs[2]].weight->data;
+    for (int64_t o = 0; o < cout; ++o) {
+      double a = gamma[o] / std::sqrt(static_cast<double>(var[o]) + bn->epsilon);
+      for (int64_t k = 0; k < per_out; ++k) w->data[o * per_out + k] = static_cast<float>(w->data[o * per_out + k] * a);
+      b->data[o] = static_cast<float>((b->data[o] - mean[o]) * a + beta[o]);
+    }
+    auto add_constant = [&](std::shared_ptr<WeightData> data, const std::string& name, Shape4 shape) {
+      Value v;
+      v.kind = ValueKind::kWeight;
+      v.name = name;
+      v.weight = std::move(data);
+      v.info.shape = shape;
+      v.info.weight = v.weight.get();
+      g->values.push_back(std::move(v));
+      return static_cast<int>(g->values.size()) - 1;
+    };
+    int w_id = add_constant(w, w_val.name + ":bn_folded", w_val.info.shape);
+    int b_id = add_constant(b, bn->name + ":folded_bias", Shape4{1, 1, 1, cout});
+    conv_node.inputs = {conv_node.inputs[0], w_id, b_id};
+    bypass(g, conv_index, static_cast<int>(i));
+  }
+}
+
+Activation* fusable_activation(Op* op) {
+  if (auto* c = dynamic_cast<Conv2dOp*>(op)) return &c->activation;
+  if (auto* b = dynamic_cast<BinaryOp*>(op)) return &b->activation;
+  return nullptr;
+}
+
+void fuse_activations(Graph* g) {
+  for (size_t i = 0; i < g->nodes.size(); ++i) {
+    Node& clip_node = g->nodes[i];
+    if (clip_node.removed || !dynamic_cast<ClipOp*>(clip_node.op.get())) continue;
+    const Activation range = static_cast<ClipOp*>(clip_node.op.get())->range;
+    int producer = g->values[clip_node.inputs[0]].producer;
+    if (!sole_producer<Op>(g, clip_node.inputs[0])) continue;
+    Activation* act = fusable_activation(g->nodes[producer].op.get());
+    if (!act) continue;
+    float lo = std::max(act->min, range.min), hi = std::min(act->max, range.max);
+    if (lo > hi) continue;  // disjoint ranges: keep both ops, the result is a constant anyway
+    act->min = lo, act->max = hi;
+    bypass(g, producer, static_cast<int>(i));
+  }
+}
+
+void remove_dead_nodes(Graph* g) {
+  std::vector<bool> live(g->values.size(), false);
+  for (const OutputDesc& o : g->outputs) live[o.value] = true;
+  for (size_t i = g->nodes.size(); i-- > 0;) {
+    Node& n = g->nodes[i];
+    if (n.removed) continue;
+    if (!live[n.output]) {
+      n.removed = true;
+      continue;
+    }
+    for (int in : n.inputs) live[in] = true;
+  }
+  g->link();
+}
+
+}  // namespace
+
+Status optimize_graph(Graph* g) {
+  remove_dead_nodes(g);
+  fold_batch_norms(g);
+  fuse_activations(g);
+  remove_dead_nodes(g);
+  return Status::ok();
+}
+
+}  // namespace atrous
