@@ -19,7 +19,7 @@ export interface CompileOptions {
 export interface RunOptions {
   /** Aborts between layers; the promise rejects with code `ABORTED` and the model stays usable. */
   signal?: AbortSignal;
-  /** Collect per-op timings (see {@link RunResult.profile}). */
+  /** Collect per-op timings (returned as `profile` in the {@link RunResult}). */
   profile?: boolean;
 }
 
