@@ -12,7 +12,7 @@ export interface TfliteImportOptions {
   classes?: string[];
   /**
    * Round activations of uint8/int8 models to their quantization grid (a `fake_quant` after each
-   * quantized tensor), so the float graph reproduces the quantized model's labels. Default true.
+   * quantized tensor), so the float graph follows the quantized model's rounding. Default false.
    */
   simulateQuantization?: boolean;
 }
@@ -59,11 +59,13 @@ function intValues(t: TfliteTensor): number[] {
   return Array.from(tensorToFloat({ ...t, quant: undefined }));
 }
 
+const RANGE_CHANGING: ReadonlySet<number> = new Set([Op.CONV_2D, Op.DEPTHWISE_CONV_2D, Op.ADD, Op.MUL, Op.SUB, Op.QUANTIZE, Op.DEQUANTIZE]);
+
 const ACTIVATIONS: Record<number, Activation> = { 0: 'none', 1: 'relu', 3: 'relu6' };
 
 export function importTflite(bytes: Uint8Array, options: TfliteImportOptions = {}): ImportedModel {
   const m = readTflite(bytes);
-  return new TfliteImporter(m, { simulateQuantization: true, ...options }).run();
+  return new TfliteImporter(m, { simulateQuantization: false, ...options }).run();
 }
 
 class TfliteImporter {
@@ -174,16 +176,23 @@ class TfliteImporter {
     const want = t.shape.length === 4 && !this.atrous.has(op.index) ? t.shape : undefined;
     if (want && (v.shape.length !== 4 || want.some((d, i) => d !== v.shape[i])))
       fail('PARSE_ERROR', `${this.where(op)}: computed shape [${v.shape.join(', ')}] but the file declares [${want.join(', ')}]`);
-    this.values.set(t.index, this.requantize(t, v));
+    this.values.set(t.index, this.requantize(op, t, v));
   }
 
-  /** Rounds a quantized activation as the integer kernels do, so labels match the quantized model. */
-  private requantize(t: TfliteTensor, v: Value): Value {
+  /**
+   * A quantized activation can only hold values in its grid's range: TOCO models rely on that range
+   * (not a fused activation) to express ReLU6, so the float graph clips to it. With
+   * `simulateQuantization` it also rounds to the grid, as the integer kernels do.
+   */
+  private requantize(op: TfliteOperator, t: TfliteTensor, v: Value): Value {
     const q = t.quant;
-    if (!this.options.simulateQuantization || !q || q.scale.length !== 1) return v;
     const range: [number, number] | undefined = t.type === TensorType.UINT8 ? [0, 255] : t.type === TensorType.INT8 ? [-128, 127] : undefined;
-    if (!range) return v;
-    return this.g.fakeQuant(v, { scale: q.scale[0] as number, zeroPoint: q.zeroPoint[0] ?? 0, range });
+    if (!q || q.scale.length !== 1 || !range) return v;
+    const scale = q.scale[0] as number, zeroPoint = q.zeroPoint[0] ?? 0;
+    if (this.options.simulateQuantization) return this.g.fakeQuant(v, { scale, zeroPoint, range });
+    // Pools, resizes and concatenations stay inside their inputs' range; arithmetic can leave it.
+    if (!RANGE_CHANGING.has(op.code)) return v;
+    return this.g.clip(v, scale * (range[0] - zeroPoint), scale * (range[1] - zeroPoint));
   }
 
   private activation(op: TfliteOperator, field: number): Activation {
