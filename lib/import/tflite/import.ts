@@ -15,6 +15,8 @@ export interface TfliteImportOptions {
    * quantized tensor), so the float graph follows the quantized model's rounding. Default false.
    */
   simulateQuantization?: boolean;
+  /** Fold SPACE_TO_BATCH_ND / BATCH_TO_SPACE_ND pairs into dilated convs (default true; false keeps them as ops). */
+  foldAtrous?: boolean;
 }
 
 /** A constant tensor as float (quantized values dequantized per tensor or per channel). */
@@ -89,7 +91,7 @@ class TfliteImporter {
       fail('UNSUPPORTED', `TFLite input '${inT.name}' has shape [${inT.shape.join(', ')}], expected [1, H, W, 3]`);
     const input = this.g.input('image', inT.shape as [number, number, number, number]);
     this.values.set(inT.index, input);
-    this.foldAtrous();
+    if (this.options.foldAtrous !== false) this.foldAtrous();
 
     let logits: Value | undefined;
     for (const op of m.operators) {
