@@ -130,8 +130,8 @@ class OnnxImporter {
     const input = inputs[0] as ValueInfo;
     const dims = (input.type?.tensor_type?.shape?.dim ?? []).map((d) => Number(d.dim_value ?? 0));
     if (dims.length !== 4 || !dims.every((d) => d >= 1)) fail('UNSUPPORTED', `ONNX input '${input.name}' needs a fixed 4-D shape, got [${dims.join(', ')}]`);
-    // An image input is NHWC when its last dimension is 3, NCHW when its second is.
-    const layout = dims[3] === 3 ? 'nhwc' : dims[1] === 3 ? 'nchw' : fail('UNSUPPORTED', `ONNX input '${input.name}' [${dims.join(', ')}] has no 3-channel axis`);
+    // ONNX inputs are NCHW unless the dims say NHWC image (TF exports: [1, H, W, 3] then a Transpose).
+    const layout = dims[3] === 3 && dims[1] !== 3 ? 'nhwc' : 'nchw';
     const nhwc = (layout === 'nhwc' ? dims : [dims[0], dims[2], dims[3], dims[1]]) as [number, number, number, number];
     if (nhwc[0] !== 1) fail('UNSUPPORTED', `ONNX input batch ${nhwc[0]} (1 expected)`);
     this.acts.set(input.name ?? '', { value: this.g.input('image', nhwc), layout });
