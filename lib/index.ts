@@ -14,4 +14,4 @@ export type { GraphDescriptor } from './graph/serialize';
 export { compile, Model } from './model';
 export type { CompileOptions, RunOptions, RunResult, RunInputs, Tensor, IoInfo, WeightMap } from './model';
 export { info } from './info';
-export type { AtrousInfo } from './info';
+export type { AtrousInfo, CudaInfo } from './info';
