@@ -135,7 +135,7 @@ void conv_sweep() {
       {37, 70, 1, 3, 1, 4, "same", false, none},   {64, 96, 1, 1, 1, 1, "valid", true, relu6},
       {48, 33, 1, 3, 2, 1, "valid", true, none},   {128, 40, 1, 3, 1, 6, "same", true, relu},
       {16, 16, 16, 3, 1, 1, "same", false, relu6}, {24, 48, 24, 3, 2, 2, "same", true, none},
-      {32, 32, 32, 5, 1, 3, "valid", true, relu},  {8, 12, 4, 3, 1, 1, "same", true, none},
+      {32, 32, 32, 5, 1, 3, "same", true, relu}, {32, 64, 32, 3, 1, 2, "valid", false, relu},  {8, 12, 4, 3, 1, 1, "same", true, none},
       {12, 24, 2, 1, 1, 1, "valid", false, relu},
   };
   uint32_t seed = 100;
