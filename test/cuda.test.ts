@@ -2,55 +2,15 @@
 // the reason when CUDA cannot be used, 'auto' falls back to the CPU. On a machine with a GPU and
 // the plugin, the same tests compare the CUDA run of a small DeepLab-like graph with the CPU run.
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { isAtrousError } from '../lib/errors';
-import { Graph } from '../lib/graph/builder';
 import { info } from '../lib/info';
 import { compile } from '../lib/model';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32 - 0.5;
-  };
-}
-
-function randomArray(n: number, seed: number): Float32Array {
-  const r = rng(seed);
-  return Float32Array.from({ length: n }, r);
-}
-
-// A small graph touching the ops DeepLab uses: atrous, depthwise and grouped conv with fused bias
-// and activations, pooling, image pooling + broadcast add, resize, concat, softmax, argmax.
-function deeplabLike(): { graph: Graph; weights: Record<string, Float32Array> } {
-  const g = new Graph();
-  const weights: Record<string, Float32Array> = {};
-  let seed = 1;
-  const w = (name: string, shape: number[]) => {
-    weights[name] = randomArray(shape.reduce((a, b) => a * b, 1), seed++);
-    return g.weight(name, shape);
-  };
-  const x = g.input('image', [1, 33, 29, 3]);
-  const stem = g.conv2d(x, { weight: w('stem', [16, 3, 3, 3]), bias: w('stem_b', [16]), strides: 2, padding: 'same', activation: 'relu' });
-  const dw = g.conv2d(stem, { weight: w('dw', [16, 3, 3, 1]), groups: 16, dilations: 2, padding: 'same', activation: 'relu6' });
-  const grouped = g.conv2d(dw, { weight: w('grp', [32, 1, 1, 4]), groups: 4, bias: w('grp_b', [32]) });
-  const atrous = g.conv2d(grouped, { weight: w('aspp', [24, 3, 3, 32]), dilations: 3, padding: 'same', activation: 'relu' });
-  const pooled = g.globalAvgPool(grouped);
-  const proj = g.conv2d(pooled, { weight: w('proj', [24, 1, 1, 32]) });
-  const merged = g.add(atrous, proj, { activation: 'relu' });
-  const small = g.maxPool2d(merged, { kernel: 3, strides: 2, padding: 'same' });
-  const up = g.resizeBilinear(small, { size: [17, 15], coordinateMode: 'align_corners' });
-  const cat = g.concat([up, merged]);
-  const logits = g.conv2d(cat, { weight: w('head', [5, 1, 1, 48]), bias: w('head_b', [5]) });
-  const full = g.resizeBilinear(logits, { size: [33, 29], coordinateMode: 'half_pixel' });
-  g.output('probs', g.softmax(full));
-  g.output('labels', g.argmax(full));
-  return { graph: g, weights };
-}
+import { deeplabLike, randomArray } from './helpers/cuda_graph';
 
 // Runs a script in a fresh Node process (the plugin is looked for once per process).
 function inChild(code: string, env: Record<string, string>): unknown {
@@ -170,6 +130,48 @@ test('ATROUS_CUDA_PLUGIN naming a missing file: info() and compile() say so, aut
   assert.ok(result.cuda.message.includes(missing), result.cuda.message);
   assert.is(result.backend, 'cpu');
   assert.equal(result.y, Array.from(input, (v) => Math.max(v, 0)));
+});
+
+// The addon's whole CUDA path — loader, ABI check, backend proxy, device memory in the executor,
+// outputs copied back — against a host-emulated plugin (reference kernels behind the plugin ABI,
+// native/cuda/testing/) and an empty libcuda.so.1, both built beside the native tests.
+test("the CUDA path of the addon (emulated plugin) gives the CPU's results", () => {
+  const dir = path.join(__dirname, '..', 'build-tests');
+  const plugin = path.join(dir, 'libatrous_cuda_emulated.so');
+  const driver = path.join(dir, 'fake-driver');
+  if (process.platform !== 'linux') return; // the emulation is built on Linux only
+  assert.ok(fs.existsSync(plugin) && fs.existsSync(path.join(driver, 'libcuda.so.1')),
+    `${plugin} or ${driver}/libcuda.so.1 is missing: run \`node scripts/native-tests.mjs\` first (npm test does)`);
+  const helper = path.join(__dirname, 'helpers', 'cuda_graph');
+  const result = inChild(
+    `const { info } = require(lib + '/info');
+     const { compile } = require(lib + '/model');
+     const { deeplabLike, randomArray } = require(${JSON.stringify(helper)});
+     (async () => {
+       const { graph, weights } = deeplabLike(true);
+       const cpu = await compile(graph, weights, { device: 'cpu' });
+       const cuda = await compile(graph, weights, { device: 'cuda' });
+       const image = randomArray(33 * 29 * 3, 3);
+       const a = await cpu.run(image);
+       const runs = [await cuda.run(image), await cuda.run(image, { profile: true }),
+                     await cuda.run(image, { signal: new AbortController().signal })];
+       const diff = (x, y) => x.reduce((m, v, i) => Math.max(m, Math.abs(v - y[i])), 0);
+       console.log(JSON.stringify({
+         info: info().cuda, backend: cuda.stats().backend, profiled: runs[1].profile.length,
+         diffs: runs.map((b) => Math.max(...['probs', 'labels', 'image_out', 'probs_again'].map((k) => diff(a[k].data, b[k].data)))),
+         imageKept: diff(a.image_out.data, image),
+       }));
+     })().catch((e) => console.log(JSON.stringify({ crashed: e.code + ': ' + e.message })));`,
+    { ATROUS_CUDA_PLUGIN: plugin, LD_LIBRARY_PATH: driver },
+  ) as { info: { available: boolean; device: string }; backend: string; profiled: number; diffs: number[]; imageKept: number; crashed?: string };
+  assert.is(result.crashed, undefined);
+  assert.is(result.info.available, true);
+  assert.match(result.info.device, /emulation/);
+  assert.is(result.backend, 'cuda');
+  assert.ok(result.profiled > 10, `profile has ${result.profiled} steps`);
+  assert.is(result.imageKept, 0);
+  // Reference kernels on both sides; the CPU side may use optimized kernels, hence a tolerance.
+  for (const d of result.diffs) assert.ok(d < 1e-4, `max |cpu - cuda path| = ${d}`);
 });
 
 test.run();
