@@ -174,4 +174,34 @@ test("the CUDA path of the addon (emulated plugin) gives the CPU's results", () 
   for (const d of result.diffs) assert.ok(d < 1e-4, `max |cpu - cuda path| = ${d}`);
 });
 
+test('GPU failures become AtrousErrors: DEVICE_ERROR for a kernel fault, OUT_OF_MEMORY for memory', () => {
+  if (process.platform !== 'linux') return;
+  const dir = path.join(__dirname, '..', 'build-tests');
+  const helper = path.join(__dirname, 'helpers', 'cuda_graph');
+  const code = `const { compile } = require(lib + '/model');
+     const { deeplabLike, randomArray } = require(${JSON.stringify(helper)});
+     (async () => {
+       const { graph, weights } = deeplabLike();
+       const out = {};
+       try {
+         const m = await compile(graph, weights, { device: 'cuda' });
+         out.compiled = true;
+         await m.run(randomArray(33 * 29 * 3, 1)).then(() => { out.ran = true; }, (e) => { out.run = { code: e.code, message: e.message }; });
+         const again = await m.run(randomArray(33 * 29 * 3, 1)).catch((e) => e.code);
+         out.again = typeof again === 'string' ? again : 'ok';
+       } catch (e) { out.compile = { code: e.code, message: e.message }; }
+       console.log(JSON.stringify(out));
+     })();`;
+  const env = { ATROUS_CUDA_PLUGIN: path.join(dir, 'libatrous_cuda_emulated.so'), LD_LIBRARY_PATH: path.join(dir, 'fake-driver') };
+  type Outcome = { compiled?: boolean; ran?: boolean; again?: string; run?: { code: string; message: string }; compile?: { code: string; message: string } };
+  const fault = inChild(code, { ...env, ATROUS_CUDA_EMULATE_FAILURE: 'conv2d' }) as Outcome;
+  assert.is(fault.compiled, true);
+  assert.is(fault.run?.code, 'DEVICE_ERROR');
+  assert.match(fault.run?.message ?? '', /conv2d.*emulated failure/);
+  assert.is(fault.again, 'DEVICE_ERROR'); // the model stays usable: it reports again, no crash
+  const oom = inChild(code, { ...env, ATROUS_CUDA_EMULATE_FAILURE: 'alloc' }) as Outcome;
+  assert.is(oom.compile?.code, 'OUT_OF_MEMORY');
+  assert.match(oom.compile?.message ?? '', /GPU memory/);
+});
+
 test.run();

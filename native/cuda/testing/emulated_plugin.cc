@@ -52,8 +52,15 @@ int context_create(int, atrous_cuda_context** out, char*, size_t) {
 }
 void context_destroy(atrous_cuda_context* ctx) { delete ctx; }
 const char* last_error(const atrous_cuda_context* ctx) { return ctx->error.c_str(); }
+// ATROUS_CUDA_EMULATE_FAILURE=alloc|conv2d makes that call fail as the GPU would (tests of the
+// error paths): alloc as out of memory, conv2d as a kernel fault.
+bool should_fail(const char* what) {
+  const char* f = std::getenv("ATROUS_CUDA_EMULATE_FAILURE");
+  return f && std::strcmp(f, what) == 0;
+}
+
 int alloc(atrous_cuda_context* ctx, size_t bytes, void** out) {
-  *out = std::malloc(bytes ? bytes : 4);
+  *out = should_fail("alloc") ? nullptr : std::malloc(bytes ? bytes : 4);
   if (!*out) ctx->error = "out of memory";
   return *out ? 0 : 2;
 }
@@ -76,7 +83,11 @@ int conv2d_pack(atrous_cuda_context*, const atrous_cuda_conv2d* p, int64_t cin, 
   return 0;
 }
 void conv2d_release(atrous_cuda_context*, atrous_cuda_conv_weights* w) { delete w; }
-int conv2d(atrous_cuda_context*, const atrous_cuda_conv_weights* w, const atrous_cuda_tensor* x, const atrous_cuda_tensor* y) {
+int conv2d(atrous_cuda_context* ctx, const atrous_cuda_conv_weights* w, const atrous_cuda_tensor* x, const atrous_cuda_tensor* y) {
+  if (should_fail("conv2d")) {
+    ctx->error = "cudaErrorIllegalAddress (emulated failure)";
+    return 700;
+  }
   ref::conv2d(w->op, cview(x), w->weight.data(), w->bias.empty() ? nullptr : w->bias.data(), view(y));
   return 0;
 }
