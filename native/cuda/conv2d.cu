@@ -78,33 +78,38 @@ __global__ void grouped_kernel(Geometry g, const float* __restrict__ x, const fl
 }
 
 // The implicit-GEMM A operand: for output pixel m and reduction index k = (ky*KW + kx)*Cin + ci,
-// the input value under that tap (0 in the padding). A thread keeps its pixels' origins in registers.
-struct PixelOrigin {
-  int64_t image;  // element offset of image n
-  int64_t iy, ix; // top-left tap
-  bool valid;
+// the input value under that tap (0 in the padding). Each block first computes its 64 pixels'
+// origins into shared memory (registers would limit occupancy); pixels past the end get an origin
+// far above the image, so every tap falls outside it.
+constexpr int kBM = 64, kBN = 64, kBK = 16;
+constexpr int kOutside = -(1 << 30);
+
+struct TileOrigins {
+  long long image[kBM];  // element offset of image n
+  int iy[kBM], ix[kBM];  // top-left tap
 };
 
-__device__ __forceinline__ PixelOrigin pixel_origin(const Geometry& g, int64_t m, int64_t m_total) {
-  PixelOrigin p{0, 0, 0, m < m_total};
-  if (p.valid) {
-    const int64_t ox = m % g.ow, oy = (m / g.ow) % g.oh, n = m / (g.ow * g.oh);
-    p.image = n * g.h * g.w * g.xps;
-    p.iy = oy * g.sh - g.pad_t;
-    p.ix = ox * g.sw - g.pad_l;
+__device__ __forceinline__ void load_origins(const Geometry& g, int64_t m0, int64_t m_total, TileOrigins& t) {
+  for (int i = threadIdx.x; i < kBM; i += blockDim.x) {
+    const int64_t m = m0 + i;
+    if (m < m_total) {
+      const int64_t ox = m % g.ow, oy = (m / g.ow) % g.oh, n = m / (g.ow * g.oh);
+      t.image[i] = n * g.h * g.w * g.xps;
+      t.iy[i] = static_cast<int>(oy * g.sh - g.pad_t);
+      t.ix[i] = static_cast<int>(ox * g.sw - g.pad_l);
+    } else {
+      t.image[i] = 0, t.iy[i] = kOutside, t.ix[i] = 0;
+    }
   }
-  return p;
 }
 
-__device__ __forceinline__ float tap_value(const Geometry& g, const float* __restrict__ x, const PixelOrigin& p,
+__device__ __forceinline__ float tap_value(const Geometry& g, const float* __restrict__ x, const TileOrigins& t, int i,
                                            bool k_ok, int64_t ky, int64_t kx, int64_t ci) {
-  if (!p.valid || !k_ok) return 0.f;
-  const int64_t iy = p.iy + ky * g.dh, ix = p.ix + kx * g.dw;
+  if (!k_ok) return 0.f;
+  const int64_t iy = t.iy[i] + ky * g.dh, ix = t.ix[i] + kx * g.dw;
   if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) return 0.f;
-  return x[p.image + (iy * g.w + ix) * g.xps + ci];
+  return x[t.image[i] + (iy * g.w + ix) * g.xps + ci];
 }
-
-constexpr int kBM = 64, kBN = 64, kBK = 16;
 
 // FP32 SIMT implicit GEMM: 256 threads, each computes a 4x4 block of the 64x64 output tile.
 __global__ void __launch_bounds__(256) dense_simt_kernel(Geometry g, const float* __restrict__ x,
@@ -112,13 +117,14 @@ __global__ void __launch_bounds__(256) dense_simt_kernel(Geometry g, const float
                                                          const float* __restrict__ bias, float* __restrict__ y) {
   __shared__ float as[kBK][kBM + 4];
   __shared__ float bs[kBK][kBN + 4];
+  __shared__ TileOrigins origins;
   const int tid = threadIdx.x;
   const int64_t m_total = g.n * g.oh * g.ow, k_total = g.kh * g.kw * g.c;
   const int64_t m0 = static_cast<int64_t>(blockIdx.x) * kBM, o0 = static_cast<int64_t>(blockIdx.y) * kBN;
+  load_origins(g, m0, m_total, origins);
+  __syncthreads();
 
   const int a_k = tid % kBK;  // consecutive threads read consecutive input channels
-  PixelOrigin origin[4];
-  for (int i = 0; i < 4; ++i) origin[i] = pixel_origin(g, m0 + tid / kBK + 16 * i, m_total);
 
   const int tx = tid % 16, ty = tid / 16;
   float acc[4][4] = {};
@@ -126,7 +132,10 @@ __global__ void __launch_bounds__(256) dense_simt_kernel(Geometry g, const float
     const int64_t k = k0 + a_k;
     const bool k_ok = k < k_total;
     const int64_t ci = k % g.c, kx = (k / g.c) % g.kw, ky = k / (g.c * g.kw);
-    for (int i = 0; i < 4; ++i) as[a_k][tid / kBK + 16 * i] = tap_value(g, x, origin[i], k_ok, ky, kx, ci);
+    for (int i = 0; i < 4; ++i) {
+      const int ml = tid / kBK + 16 * i;
+      as[a_k][ml] = tap_value(g, x, origins, ml, k_ok, ky, kx, ci);
+    }
     for (int j = 0; j < 4; ++j) {
       const int kk = tid / kBN + 4 * j;
       const int64_t kb = k0 + kk, o = o0 + tid % kBN;
@@ -165,14 +174,15 @@ __global__ void __launch_bounds__(128) dense_tf32_kernel(Geometry g, const float
   __shared__ __align__(32) float as[kBM * kLdA];
   __shared__ __align__(32) float bs[kBK * kLdB];
   __shared__ __align__(32) float cs[kBM * kLdC];
+  __shared__ TileOrigins origins;
   const int tid = threadIdx.x, warp = tid / 32;
   const int wm = warp / 2, wn = warp % 2;
   const int64_t m_total = g.n * g.oh * g.ow, k_total = g.kh * g.kw * g.c;
   const int64_t m0 = static_cast<int64_t>(blockIdx.x) * kBM, o0 = static_cast<int64_t>(blockIdx.y) * kBN;
+  load_origins(g, m0, m_total, origins);
+  __syncthreads();
 
   const int a_k = tid % kBK;
-  PixelOrigin origin[8];
-  for (int i = 0; i < 8; ++i) origin[i] = pixel_origin(g, m0 + tid / kBK + 8 * i, m_total);
 
   wmma::fragment<wmma::accumulator, 16, 16, 8, float> acc[2][2];
   for (int i = 0; i < 2; ++i)
@@ -182,8 +192,10 @@ __global__ void __launch_bounds__(128) dense_tf32_kernel(Geometry g, const float
     const int64_t k = k0 + a_k;
     const bool k_ok = k < k_total;
     const int64_t ci = k % g.c, kx = (k / g.c) % g.kw, ky = k / (g.c * g.kw);
-    for (int i = 0; i < 8; ++i)
-      as[(tid / kBK + 8 * i) * kLdA + a_k] = wmma::__float_to_tf32(tap_value(g, x, origin[i], k_ok, ky, kx, ci));
+    for (int i = 0; i < 8; ++i) {
+      const int ml = tid / kBK + 8 * i;
+      as[ml * kLdA + a_k] = wmma::__float_to_tf32(tap_value(g, x, origins, ml, k_ok, ky, kx, ci));
+    }
     for (int j = 0; j < 8; ++j) {
       const int kk = tid / kBN + 2 * j;
       const int64_t kb = k0 + kk, o = o0 + tid % kBN;
@@ -293,8 +305,13 @@ int cuda_conv2d(atrous_cuda_context* ctx, const atrous_cuda_conv_weights* cw, co
   ATROUS_CUDA_RETURN(check_tensor(ctx, yt, "conv2d output"));
   if (!cw || xt->c != cw->cin || yt->c != cw->cout || xt->n != yt->n)
     return invalid(ctx, "conv2d: tensor shapes do not match the packed weights");
-  ATROUS_CUDA_RETURN(use(ctx));
   const atrous_cuda_window& w = cw->p.window;
+  // The dense kernels keep tap origins in 32-bit integers.
+  const int64_t kLimit = 1 << 29;
+  if (xt->h > kLimit || xt->w > kLimit || yt->h * w.sh > kLimit || yt->w * w.sw > kLimit || w.pad_t > kLimit ||
+      w.pad_l > kLimit || w.kh * w.dh > kLimit || w.kw * w.dw > kLimit)
+    return invalid(ctx, "conv2d: spatial size too large for the GPU kernel");
+  ATROUS_CUDA_RETURN(use(ctx));
   Geometry g{xt->n, xt->h, xt->w, xt->c, xt->pixel_stride, yt->h, yt->w, yt->c, yt->pixel_stride,
              w.kh, w.kw, w.sh, w.sw, w.dh, w.dw, w.pad_t, w.pad_l, cw->p.groups, cw->p.act_min, cw->p.act_max};
   const float* x = static_cast<const float*>(xt->data);
