@@ -155,6 +155,11 @@ test("the CUDA path of the addon (emulated plugin) gives the CPU's results", () 
        const a = await cpu.run(image);
        const runs = [await cuda.run(image), await cuda.run(image, { profile: true }),
                      await cuda.run(image, { signal: new AbortController().signal })];
+       // Per-node CPU fallback inside a CUDA model: these ops get no CUDA kernel (strided outputs,
+       // strided inputs, int32 output, batch reshuffle all cross the device boundary).
+       process.env.ATROUS_CUDA_DISABLE_OPS = 'resize_bilinear,concat,argmax,batch_to_space';
+       const mixed = await compile(graph, weights, { device: 'cuda' });
+       runs.push(await mixed.run(image), await mixed.run(image));
        const diff = (x, y) => x.reduce((m, v, i) => Math.max(m, Math.abs(v - y[i])), 0);
        console.log(JSON.stringify({
          info: info().cuda, backend: cuda.stats().backend, profiled: runs[1].profile.length,
@@ -171,6 +176,7 @@ test("the CUDA path of the addon (emulated plugin) gives the CPU's results", () 
   assert.ok(result.profiled > 10, `profile has ${result.profiled} steps`);
   assert.is(result.imageKept, 0);
   // Reference kernels on both sides; the CPU side may use optimized kernels, hence a tolerance.
+  assert.is(result.diffs.length, 5);
   for (const d of result.diffs) assert.ok(d < 1e-4, `max |cpu - cuda path| = ${d}`);
 });
 
@@ -199,6 +205,10 @@ test('GPU failures become AtrousErrors: DEVICE_ERROR for a kernel fault, OUT_OF_
   assert.is(fault.run?.code, 'DEVICE_ERROR');
   assert.match(fault.run?.message ?? '', /conv2d.*emulated failure/);
   assert.is(fault.again, 'DEVICE_ERROR'); // the model stays usable: it reports again, no crash
+  // The failing kernel moved to the CPU (per-node fallback): the same model now runs.
+  const bypassed = inChild(code, { ...env, ATROUS_CUDA_EMULATE_FAILURE: 'conv2d', ATROUS_CUDA_DISABLE_OPS: 'conv2d' }) as Outcome;
+  assert.is(bypassed.ran, true, JSON.stringify(bypassed));
+  assert.is(bypassed.again, 'ok');
   const oom = inChild(code, { ...env, ATROUS_CUDA_EMULATE_FAILURE: 'alloc' }) as Outcome;
   assert.is(oom.compile?.code, 'OUT_OF_MEMORY');
   assert.match(oom.compile?.message ?? '', /GPU memory/);

@@ -2,6 +2,7 @@
 // (core/plugin_loader.h). Weights are uploaded once at compile; activations are device views.
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 
@@ -237,9 +238,14 @@ Status make_concat(const std::shared_ptr<CudaDevice>& dev, std::unique_ptr<Kerne
 
 class CudaBackend : public Backend {
  public:
-  explicit CudaBackend(std::shared_ptr<CudaDevice> dev) : dev_(std::move(dev)) {}
+  explicit CudaBackend(std::shared_ptr<CudaDevice> dev) : dev_(std::move(dev)) {
+    // ATROUS_CUDA_DISABLE_OPS=softmax,pad runs those ops on the CPU inside CUDA models: for
+    // bisecting a suspected kernel bug, and for testing the executor's per-node fallback.
+    if (const char* off = std::getenv("ATROUS_CUDA_DISABLE_OPS")) disabled_ = std::string(",") + off + ",";
+  }
   const char* name() const override { return "cuda"; }
   bool supports(const KernelRequest& req) const override {
+    if (disabled_.find(std::string(",") + req.op->type() + ",") != std::string::npos) return false;
     static const char* const kOps[] = {"conv2d",  "batch_norm",      "add",        "sub",     "mul",
                                        "concat",  "max_pool2d",      "avg_pool2d", "global_avg_pool",
                                        "resize_bilinear", "pad",     "clip",       "softmax", "argmax",
@@ -261,6 +267,7 @@ class CudaBackend : public Backend {
 
  private:
   std::shared_ptr<CudaDevice> dev_;
+  std::string disabled_;
 };
 
 }  // namespace

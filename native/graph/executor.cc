@@ -1,5 +1,6 @@
 #include "graph/executor.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 
@@ -16,25 +17,13 @@ KernelRequest request_for(const Graph& g, const Node& n, int threads) {
   return req;
 }
 
-// CPU unless CUDA was asked for (or 'auto') and can run the whole graph.
-Status choose_backend(Device device, const Graph& g, const std::vector<int>& order, int threads,
-                      std::unique_ptr<Backend>* out) {
+// CPU unless CUDA was asked for (or 'auto') and is available; nodes without a CUDA kernel then
+// run on the CPU (see run_on_host).
+Status choose_backend(Device device, std::unique_ptr<Backend>* out) {
   if (device != Device::kCpu) {
-    std::unique_ptr<Backend> cuda;
-    Status s = make_cuda_backend(&cuda);
-    if (s.is_ok()) {
-      const Node* missing = nullptr;
-      for (int ni : order)
-        if (!missing && !cuda->supports(request_for(g, g.nodes[ni], threads))) missing = &g.nodes[ni];
-      if (!missing) {
-        *out = std::move(cuda);
-        return Status::ok();
-      }
-      if (device == Device::kCuda)
-        return error(Code::kUnsupported, "device 'cuda': ", missing->op->where(), " has no CUDA kernel; use device 'auto' or 'cpu'");
-    } else if (device == Device::kCuda) {
-      return error(s.code(), "device 'cuda': ", s.message());
-    }
+    Status s = make_cuda_backend(out);
+    if (s.is_ok()) return s;
+    if (device == Device::kCuda) return error(s.code(), "device 'cuda': ", s.message());
   }
   *out = make_cpu_backend();
   return Status::ok();
@@ -51,15 +40,21 @@ Status CompiledModel::compile(const Descriptor& desc, std::vector<WeightData>&& 
     ATROUS_RETURN_IF_ERROR(plan_memory(m->graph_, &m->plan_));
     int threads = options.threads > 0 ? options.threads : ThreadPool::default_threads();
     m->pool_ = std::make_unique<ThreadPool>(threads);
-    ATROUS_RETURN_IF_ERROR(choose_backend(options.device, m->graph_, m->plan_.order, threads, &m->backend_));
+    ATROUS_RETURN_IF_ERROR(choose_backend(options.device, &m->backend_));
     for (int ni : m->plan_.order) {
       Node& n = m->graph_.nodes[ni];
       KernelRequest req = request_for(m->graph_, n, threads);
-      if (!m->backend_->supports(req))
-        return error(Code::kUnsupported, n.op->where(), ": not supported by the ", m->backend_->name(), " backend");
       Step step;
       step.node = ni;
-      ATROUS_RETURN_IF_ERROR(m->backend_->make_kernel(req, &step.kernel));
+      Backend* backend = m->backend_.get();
+      if (!backend->supports(req) && backend->device()) {
+        if (!m->host_backend_) m->host_backend_ = make_cpu_backend();
+        backend = m->host_backend_.get();
+        step.on_host = true;
+      }
+      if (!backend->supports(req))
+        return error(Code::kUnsupported, n.op->where(), ": not supported by the ", backend->name(), " backend");
+      ATROUS_RETURN_IF_ERROR(backend->make_kernel(req, &step.kernel));
       for (int in : n.inputs)
         if (!m->graph_.values[in].info.is_constant()) step.activation_inputs.push_back(in);
       m->scratch_bytes_ = std::max(m->scratch_bytes_, step.kernel->scratch_bytes());
@@ -111,13 +106,13 @@ Status CompiledModel::run(const std::vector<const float*>& inputs, const std::ve
     std::vector<const float*> in_ptrs = inputs;
     std::vector<void*> out_ptrs = outputs;
     float* arena = nullptr;
+    if (scratch_.size() * 4 < scratch_bytes_) scratch_.assign((scratch_bytes_ + 3) / 4 + 16, 0.f);
+    ctx.scratch = scratch_.data();
     if (dev) {
       ATROUS_RETURN_IF_ERROR(stage_on_device(dev.get(), inputs, &in_ptrs, &out_ptrs));
       arena = device_arena_.floats();
     } else {
       if (arena_.size() < static_cast<size_t>(plan_.arena_elements)) arena_.assign(plan_.arena_elements, 0.f);
-      if (scratch_.size() * 4 < scratch_bytes_) scratch_.assign((scratch_bytes_ + 3) / 4 + 16, 0.f);
-      ctx.scratch = scratch_.data();
       arena = arena_.data();
     }
     std::vector<CFView> in_views;
@@ -129,7 +124,7 @@ Status CompiledModel::run(const std::vector<const float*>& inputs, const std::ve
       for (int v : step.activation_inputs) in_views.push_back(as_const(view_of(v, in_ptrs, out_ptrs, arena)));
       FView out = view_of(n.output, in_ptrs, out_ptrs, arena);
       auto t0 = std::chrono::steady_clock::now();
-      Status s = step.kernel->run(ctx, in_views, out);
+      Status s = step.on_host ? run_on_host(dev.get(), step, ctx, in_views, out) : step.kernel->run(ctx, in_views, out);
       // Device kernels are queued: wait for them when timing, and now and then so that abort can act.
       if (s.is_ok() && dev && (timings || (abort && i % 16 == 15))) s = dev->synchronize();
       if (!s.is_ok()) return error(s.code(), n.op->where(), ": ", s.message());
@@ -171,6 +166,34 @@ Status CompiledModel::stage_on_device(DeviceMemory* dev, const std::vector<const
     (*device_outputs)[i] = device_outputs_[i].data();
   }
   return Status::ok();
+}
+
+// A CPU kernel inside a device model: its inputs come down to host memory (strided views through a
+// contiguous device copy), it runs, and its output goes back up into its (possibly strided) view.
+Status CompiledModel::run_on_host(DeviceMemory* dev, Step& step, const ExecContext& ctx,
+                                  const std::vector<CFView>& inputs, const FView& out) {
+  int64_t largest = out.shape.elements();
+  for (const CFView& v : inputs) largest = std::max(largest, v.shape.elements());
+  ATROUS_RETURN_IF_ERROR(device_staging_.reserve(backend_->device(), static_cast<size_t>(largest) * 4));
+  host_staging_.resize(inputs.size() + 1);
+  std::vector<CFView> host_inputs;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const CFView& v = inputs[i];
+    const float* src = v.data;
+    if (!v.contiguous()) {
+      ATROUS_RETURN_IF_ERROR(dev->copy(v, make_view(device_staging_.floats(), v.shape)));
+      src = device_staging_.floats();
+    }
+    host_staging_[i].resize(static_cast<size_t>(v.shape.elements()));
+    ATROUS_RETURN_IF_ERROR(dev->download(host_staging_[i].data(), src, host_staging_[i].size() * 4));
+    host_inputs.push_back(make_view<const float>(host_staging_[i].data(), v.shape));
+  }
+  std::vector<float>& result = host_staging_.back();
+  result.assign(static_cast<size_t>(out.shape.elements()), 0.f);
+  ATROUS_RETURN_IF_ERROR(step.kernel->run(ctx, host_inputs, make_view(result.data(), out.shape)));
+  if (out.contiguous()) return dev->upload(out.data, result.data(), result.size() * 4);
+  ATROUS_RETURN_IF_ERROR(dev->upload(device_staging_.data(), result.data(), result.size() * 4));
+  return dev->copy(make_view<const float>(device_staging_.floats(), out.shape), out);
 }
 
 Status CompiledModel::finish_on_device(DeviceMemory* dev, const std::vector<const float*>& device_inputs,

@@ -54,12 +54,15 @@ class CompiledModel {
     int node;
     std::unique_ptr<Kernel> kernel;
     std::vector<int> activation_inputs;
+    bool on_host = false;  // a CPU kernel in a device model: inputs and output staged through host memory
   };
   FView view_of(int value, const std::vector<const float*>& inputs, const std::vector<void*>& outputs,
                 float* arena) const;
   // Device backends: inputs copied in before the steps, outputs copied out after them.
   Status stage_on_device(DeviceMemory* dev, const std::vector<const float*>& inputs,
                          std::vector<const float*>* device_inputs, std::vector<void*>* device_outputs);
+  Status run_on_host(DeviceMemory* dev, Step& step, const ExecContext& ctx, const std::vector<CFView>& inputs,
+                     const FView& out);
   Status finish_on_device(DeviceMemory* dev, const std::vector<const float*>& device_inputs,
                           const std::vector<void*>& device_outputs, const std::vector<void*>& outputs);
 
@@ -74,8 +77,10 @@ class CompiledModel {
   std::vector<float> scratch_;
   // Device memory (device backends only), allocated at the first run and reused; declared after
   // backend_ so it is released before the device goes away.
-  DeviceBuffer device_arena_;
+  DeviceBuffer device_arena_, device_staging_;
   std::vector<DeviceBuffer> device_inputs_, device_outputs_;
+  std::unique_ptr<Backend> host_backend_;  // CPU kernels for nodes the device backend lacks
+  std::vector<std::vector<float>> host_staging_;
 };
 
 }  // namespace atrous
