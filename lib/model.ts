@@ -11,9 +11,10 @@ export interface CompileOptions {
   /** Worker threads for this model (default: all cores). */
   threads?: number;
   /**
-   * Execution device. `'auto'` uses CUDA when the plugin and a GPU are present and every node has a
-   * CUDA kernel, else CPU; `'cuda'` rejects (UNSUPPORTED, with the reason) when CUDA cannot be used.
-   * `model.stats().backend` says which one a model got.
+   * Execution device. `'auto'` uses CUDA when the plugin and a GPU are present, else the CPU;
+   * `'cuda'` rejects (UNSUPPORTED, with the reason) when CUDA cannot be used. In a CUDA model, a
+   * node without a CUDA kernel runs on the CPU with its data copied across.
+   * `model.stats().backend` says which device a model got.
    */
   device?: 'auto' | 'cpu' | 'cuda';
 }

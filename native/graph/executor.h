@@ -17,7 +17,8 @@ enum class Device { kCpu, kCuda, kAuto };
 
 struct CompileOptions {
   int threads = 0;  // 0: hardware concurrency
-  // kAuto: CUDA when the plugin and a GPU are there and every node has a CUDA kernel, else CPU.
+  // kAuto: CUDA when the plugin and a GPU are there, else CPU. In a CUDA model, nodes without a
+  // CUDA kernel run on the CPU (Step::on_host).
   Device device = Device::kCpu;
 };
 
