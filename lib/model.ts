@@ -12,10 +12,10 @@ export interface CompileOptions {
   /** Worker threads for this model (default: all cores). */
   threads?: number;
   /**
-   * Execution device. `'auto'` uses CUDA when the plugin and a GPU are present, else the CPU;
-   * `'cuda'` rejects (UNSUPPORTED, with the reason) when CUDA cannot be used. In a CUDA model, a
+   * Execution device. `'cuda'` runs on the GPU through the CUDA plugin and rejects (UNSUPPORTED, with the reason) when CUDA cannot be used. In a CUDA model, a
    * node without a CUDA kernel runs on the CPU with its data copied across.
-   * `model.stats().backend` says which device a model got.
+   * `model.stats().backend` says which device a model got. `'auto'` (the default) currently means
+   * the CPU: the CUDA kernels have not been verified on a GPU yet, so CUDA is opt-in.
    */
   device?: 'auto' | 'cpu' | 'cuda';
 }

@@ -17,10 +17,11 @@ KernelRequest request_for(const Graph& g, const Node& n, int threads) {
   return req;
 }
 
-// CPU unless CUDA was asked for (or 'auto') and is available; nodes without a CUDA kernel then
-// run on the CPU (see run_on_host).
+// CPU unless CUDA was asked for and is available; nodes without a CUDA kernel then run on the
+// CPU (see run_on_host). 'auto' stays on the CPU until the CUDA kernels have been verified on a
+// GPU (none was available to this project yet): a wrong answer is worse than a slow one.
 Status choose_backend(Device device, std::unique_ptr<Backend>* out) {
-  if (device != Device::kCpu) {
+  if (device == Device::kCuda) {
     Status s = make_cuda_backend(out);
     if (s.is_ok()) return s;
     if (device == Device::kCuda) return error(s.code(), "device 'cuda': ", s.message());
