@@ -134,14 +134,16 @@ class GemmConv2dKernel : public Kernel {
     t.ldc = ldc;
     t.lo = op_.activation.min;
     t.hi = op_.activation.max;
-    for (int64_t k0 = 0; k0 < kdim_; k0 += kc_) {
-      t.kc = std::min(kc_, kdim_ - k0);
-      t.accumulate = k0 > 0;
-      t.last = k0 + t.kc == kdim_;
-      for (int64_t p = 0; p < panels_; ++p) {
+    // Per panel of nr output channels, its K blocks: the C tiles of the panel stay in L1
+    // across K blocks, the A block stays in L2 across panels.
+    for (int64_t p = 0; p < panels_; ++p) {
+      t.cols = static_cast<int>(std::min(nr, cout_g_ - p * nr));
+      for (int64_t k0 = 0; k0 < kdim_; k0 += kc_) {
+        t.kc = std::min(kc_, kdim_ - k0);
+        t.accumulate = k0 > 0;
+        t.last = k0 + t.kc == kdim_;
         t.b = packed_.data() + ((g * panels_ + p) * kdim_ + k0) * nr;
         t.bias = t.accumulate ? nullptr : bias_.data() + (g * panels_ + p) * nr;
-        t.cols = static_cast<int>(std::min(nr, cout_g_ - p * nr));
         for (int64_t i = 0; i < rows; i += mr) {
           t.a = a + i * lda + k0;
           t.c = c + i * ldc + p * nr;
