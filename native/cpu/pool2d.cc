@@ -2,7 +2,9 @@
 #include <limits>
 
 #include "cpu/lambda_kernel.h"
+#include "cpu/optimized.h"
 #include "cpu/reference.h"
+#include "cpu/simd/kernels.h"
 
 namespace atrous {
 
@@ -64,12 +66,31 @@ Status make_pool_kernel(const KernelRequest& req, std::unique_ptr<Kernel>* out) 
 Status cpu_max_pool2d(const KernelRequest& req, std::unique_ptr<Kernel>* out) { return make_pool_kernel(req, out); }
 Status cpu_avg_pool2d(const KernelRequest& req, std::unique_ptr<Kernel>* out) { return make_pool_kernel(req, out); }
 
-Status cpu_global_avg_pool(const KernelRequest&, std::unique_ptr<Kernel>* out) {
-  *out = make_lambda_kernel([](const ExecContext&, const std::vector<CFView>& in, const FView& y) {
-    ref::global_avg_pool(in[0], y);
-    return Status::ok();
+Status make_global_avg_pool_kernel(const KernelRequest&, SimdLevel level, std::unique_ptr<Kernel>* out) {
+  const simd::Kernels* k = &simd::kernels_for(level);
+  *out = make_lambda_kernel([k](const ExecContext& ctx, const std::vector<CFView>& in, const FView& y) {
+    // Tasks own blocks of channels of one image and sum its pixels into a float accumulator.
+    const CFView& x = in[0];
+    constexpr int64_t kBlock = 64;
+    const int64_t blocks = (x.shape.c + kBlock - 1) / kBlock;
+    return ctx.pool->parallel_for(x.shape.n * blocks, 1, [&](int64_t begin, int64_t end) {
+      float acc[kBlock];
+      for (int64_t t = begin; t < end; ++t) {
+        const int64_t n = t / blocks, c0 = t % blocks * kBlock, width = std::min(kBlock, x.shape.c - c0);
+        std::fill(acc, acc + width, 0.f);
+        for (int64_t h = 0; h < x.shape.h; ++h)
+          for (int64_t w = 0; w < x.shape.w; ++w) k->accumulate(acc, x.pixel(n, h, w) + c0, width);
+        const float inv = 1.f / static_cast<float>(x.shape.h * x.shape.w);
+        float* dst = y.pixel(n, 0, 0) + c0;
+        for (int64_t c = 0; c < width; ++c) dst[c] = acc[c] * inv;
+      }
+    });
   });
   return Status::ok();
+}
+
+Status cpu_global_avg_pool(const KernelRequest& req, std::unique_ptr<Kernel>* out) {
+  return make_global_avg_pool_kernel(req, simd_level(), out);
 }
 
 }  // namespace atrous
