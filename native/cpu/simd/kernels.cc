@@ -73,7 +73,7 @@ struct V {
 #endif
 
 const Kernels& kernels() {
-  static const Kernels k = impl::make_kernels<V, 4, 2>(SimdLevel::kPortable);
+  static const Kernels k = impl::make_kernels<V, 4, 2, 8>(SimdLevel::kPortable);
   return k;
 }
 }  // namespace portable

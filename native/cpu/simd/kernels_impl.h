@@ -231,13 +231,16 @@ void accumulate(float* acc, const float* x, int64_t n) {
   }
 }
 
-template <class V, int MR, int NV>
+template <class V, int MR, int NV, int NARROW_MR>
 Kernels make_kernels(SimdLevel level) {
+  static_assert(NV == 2, "the narrow tile is half the wide one");
   Kernels k;
   k.level = level;
   k.gemm_mr = MR;
   k.gemm_nr = NV * V::L;
   k.gemm_tile = &gemm_tile<V, MR, NV>;
+  k.gemm_narrow_mr = NARROW_MR;
+  k.gemm_tile_narrow = &gemm_tile<V, NARROW_MR, 1>;
   k.depthwise_row = &depthwise_row<V>;
   k.resize_row = &resize_row<V>;
   k.add_clamp = &add_clamp<V>;
