@@ -41,8 +41,15 @@ struct V {
   static T add(T a, T b) { return a + b; }
   static T sub(T a, T b) { return a - b; }
   static T mul(T a, T b) { return a * b; }
-  static T min(T a, T b) { return a < b ? a : b; }
-  static T max(T a, T b) { return a > b ? a : b; }
+  // Per lane, with x86 semantics (the second operand when either is NaN).
+  static T min(T a, T b) {
+    for (int i = 0; i < L; ++i) a[i] = a[i] < b[i] ? a[i] : b[i];
+    return a;
+  }
+  static T max(T a, T b) {
+    for (int i = 0; i < L; ++i) a[i] = a[i] > b[i] ? a[i] : b[i];
+    return a;
+  }
 };
 #else
 // Plain C++ (MSVC): 4-lane arrays the optimizer may vectorize.
@@ -67,8 +74,8 @@ struct V {
   static T add(T a, T b) { return map([&](int i) { return a.v[i] + b.v[i]; }); }
   static T sub(T a, T b) { return map([&](int i) { return a.v[i] - b.v[i]; }); }
   static T mul(T a, T b) { return map([&](int i) { return a.v[i] * b.v[i]; }); }
-  static T min(T a, T b) { return map([&](int i) { return std::min(a.v[i], b.v[i]); }); }
-  static T max(T a, T b) { return map([&](int i) { return std::max(a.v[i], b.v[i]); }); }
+  static T min(T a, T b) { return map([&](int i) { return a.v[i] < b.v[i] ? a.v[i] : b.v[i]; }); }
+  static T max(T a, T b) { return map([&](int i) { return a.v[i] > b.v[i] ? a.v[i] : b.v[i]; }); }
 };
 #endif
 

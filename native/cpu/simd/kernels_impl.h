@@ -22,6 +22,13 @@ inline void store(float* p, typename V::T v, int n) {
     V::store_n(p, v, n);
 }
 
+// x clamped to [lo, hi]; the x86 min / max return their second operand when either is NaN, so
+// x goes second and a NaN passes through, as in the reference kernels.
+template <class V>
+inline typename V::T clamp(typename V::T x, typename V::T lo, typename V::T hi) {
+  return V::min(hi, V::max(lo, x));
+}
+
 // ---- GEMM register tile --------------------------------------------------------------------
 
 template <class V, int R, int NV>
@@ -61,7 +68,7 @@ void gemm_rows(const GemmTile& t) {
   if (t.last) {
     const T lo = V::set1(t.lo), hi = V::set1(t.hi);
     for (int i = 0; i < R; ++i)
-      for (int j = 0; j < NV; ++j) acc[i][j] = V::min(V::max(acc[i][j], lo), hi);
+      for (int j = 0; j < NV; ++j) acc[i][j] = clamp<V>(acc[i][j], lo, hi);
   }
   for (int i = 0; i < R; ++i)
     for (int j = 0; j < NV; ++j) {
@@ -114,7 +121,7 @@ inline void depthwise_pixels(const DepthwiseRow& r, int64_t ox, int64_t c0, int 
   }
   const T lo = V::set1(r.lo), hi = V::set1(r.hi);
   float* out = r.out + ox * r.out_stride + c0;
-  for (int p = 0; p < P; ++p) store<V, Full>(out + p * r.out_stride, V::min(V::max(acc[p], lo), hi), n);
+  for (int p = 0; p < P; ++p) store<V, Full>(out + p * r.out_stride, clamp<V>(acc[p], lo, hi), n);
 }
 
 // Output pixels [x0, x1) in blocks of P, every channel of each block before moving on.
@@ -150,14 +157,14 @@ void depthwise3x3_span(const DepthwiseRow& r, int64_t x0, int64_t x1, int64_t c0
         for (int p = 0; p < P; ++p) acc[p] = V::fma(load<V, Full>(in + p * step, n), w[ky * 3 + kx], acc[p]);
       }
     float* out = r.out + ox * r.out_stride + c0;
-    for (int p = 0; p < P; ++p) store<V, Full>(out + p * r.out_stride, V::min(V::max(acc[p], lo), hi), n);
+    for (int p = 0; p < P; ++p) store<V, Full>(out + p * r.out_stride, clamp<V>(acc[p], lo, hi), n);
   }
   for (; ox < x1; ++ox) {
     T acc = b;
     const int64_t first = (ox * r.sw - r.pad_l) * r.in_stride;
     for (int ky = 0; ky < 3; ++ky)
       for (int kx = 0; kx < 3; ++kx) acc = V::fma(load<V, Full>(rows[ky] + first + kx * tap, n), w[ky * 3 + kx], acc);
-    store<V, Full>(r.out + ox * r.out_stride + c0, V::min(V::max(acc, lo), hi), n);
+    store<V, Full>(r.out + ox * r.out_stride + c0, clamp<V>(acc, lo, hi), n);
   }
 }
 
@@ -214,10 +221,10 @@ template <class V>
 void add_clamp(const float* a, const float* b, float* y, int64_t n, float lo_value, float hi_value) {
   const typename V::T lo = V::set1(lo_value), hi = V::set1(hi_value);
   int64_t i = 0;
-  for (; i + V::L <= n; i += V::L) V::store(y + i, V::min(V::max(V::add(V::load(a + i), V::load(b + i)), lo), hi));
+  for (; i + V::L <= n; i += V::L) V::store(y + i, clamp<V>(V::add(V::load(a + i), V::load(b + i)), lo, hi));
   if (i < n) {
     const int m = static_cast<int>(n - i);
-    V::store_n(y + i, V::min(V::max(V::add(V::load_n(a + i, m), V::load_n(b + i, m)), lo), hi), m);
+    V::store_n(y + i, clamp<V>(V::add(V::load_n(a + i, m), V::load_n(b + i, m)), lo, hi), m);
   }
 }
 
