@@ -130,10 +130,13 @@ class GemmConv2dKernel : public Kernel {
         const int64_t iy = oy * w.sh - w.pad_t + ky * w.dh;
         for (int64_t kx = 0; kx < w.kw; ++kx, d += cin_g_) {
           const int64_t ix = ox * w.sw - w.pad_l + kx * w.dw;
-          if (iy < 0 || iy >= x.shape.h || ix < 0 || ix >= x.shape.w)
-            std::memset(d, 0, cin_g_ * sizeof(float));
-          else
-            std::memcpy(d, x.pixel(n, iy, ix) + g * cin_g_, cin_g_ * sizeof(float));
+          // Plain loops: for the few channels of a stem conv they beat memcpy / memset calls.
+          if (iy < 0 || iy >= x.shape.h || ix < 0 || ix >= x.shape.w) {
+            for (int64_t c = 0; c < cin_g_; ++c) d[c] = 0.f;
+          } else {
+            const float* s = x.pixel(n, iy, ix) + g * cin_g_;
+            for (int64_t c = 0; c < cin_g_; ++c) d[c] = s[c];
+          }
         }
       }
     }
