@@ -64,9 +64,12 @@ class GemmConv2dKernel : public Kernel {
     }
     padded_cols_ = panels_.back().col + panels_.back().width;
     kc_ = std::max<int64_t>(64, 4096 / nr);
-    // Row block: ~96 rows, fewer when an im2col block would pass 1 MB (a multiple of both tiles' rows).
+    // Row block: ~96 rows, fewer when an im2col block would pass 1 MB, or when there would be
+    // too few blocks to keep the threads evenly busy (a multiple of both tiles' rows).
     const int64_t rows_unit = std::lcm<int64_t>(mr, k.gemm_narrow_mr);
+    const int64_t m = out.shape.n * out.shape.h * out.shape.w;
     mc_ = direct_ ? 96 : std::min<int64_t>(96, (1 << 18) / kdim_);
+    mc_ = std::min<int64_t>(mc_, (m + 4 * threads - 1) / (4 * threads) + rows_unit - 1);
     mc_ = std::max<int64_t>(rows_unit, mc_ / rows_unit * rows_unit);
     packed_.assign(groups_ * group_floats_, 0.f);
     const float* wd = w.weight->data.data();
@@ -83,7 +86,6 @@ class GemmConv2dKernel : public Kernel {
         std::copy_n(b->weight->data.data() + g * cout_g_, cout_g_, bias_.data() + g * padded_cols_);
     }
     if (!direct_) slots_ = ScratchSlots(threads, mc_ * kdim_);
-    (void)out;
   }
 
   size_t scratch_bytes() const override { return slots_.bytes(); }
