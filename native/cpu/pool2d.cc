@@ -53,11 +53,45 @@ void ref::global_avg_pool(const CFView& x, const FView& y) {
 }
 
 namespace {
+// The kernel's row: the same windows and counts as pool_value, but each tap updates all channels
+// of the output pixel in a loop the compiler vectorizes, and averages sum in float.
+void pool_row_by_channels(const Pool2dOp& op, const CFView& x, int64_t n, int64_t oy, const FView& y) {
+  const Window2d& w = op.window;
+  const bool is_max = op.kind == Pool2dOp::Kind::kMax;
+  const int64_t channels = y.shape.c;
+  for (int64_t ox = 0; ox < y.shape.w; ++ox) {
+    float* out = y.pixel(n, oy, ox);
+    const float init = is_max ? -std::numeric_limits<float>::infinity() : 0.f;
+    for (int64_t c = 0; c < channels; ++c) out[c] = init;
+    int64_t count = 0;
+    for (int64_t ky = 0; ky < w.kh; ++ky)
+      for (int64_t kx = 0; kx < w.kw; ++kx) {
+        const int64_t iy = oy * w.sh - w.pad_t + ky * w.dh, ix = ox * w.sw - w.pad_l + kx * w.dw;
+        if (iy < 0 || iy >= x.shape.h || ix < 0 || ix >= x.shape.w) {
+          const bool within_pads = iy < x.shape.h + w.pad_b && ix < x.shape.w + w.pad_r;
+          if (!is_max && op.count_include_pad && within_pads) ++count;
+          continue;
+        }
+        const float* in = x.pixel(n, iy, ix);
+        if (is_max) {
+          for (int64_t c = 0; c < channels; ++c) out[c] = out[c] < in[c] ? in[c] : out[c];
+        } else {
+          for (int64_t c = 0; c < channels; ++c) out[c] += in[c];
+        }
+        ++count;
+      }
+    if (!is_max) {
+      const float inv = count ? 1.f / static_cast<float>(count) : 0.f;
+      for (int64_t c = 0; c < channels; ++c) out[c] *= inv;
+    }
+  }
+}
+
 Status make_pool_kernel(const KernelRequest& req, std::unique_ptr<Kernel>* out) {
   Pool2dOp op = static_cast<const Pool2dOp&>(*req.op);
   *out = make_lambda_kernel([op](const ExecContext& ctx, const std::vector<CFView>& in, const FView& y) {
     const CFView& x = in[0];
-    return for_each_row(ctx, y.shape, [&](int64_t n, int64_t oy) { pool_row(op, x, n, oy, y); });
+    return for_each_row(ctx, y.shape, [&](int64_t n, int64_t oy) { pool_row_by_channels(op, x, n, oy, y); });
   });
   return Status::ok();
 }

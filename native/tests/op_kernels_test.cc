@@ -146,6 +146,17 @@ ATROUS_TEST(op_kernels, pools) {
             check_op(op, {{2, 9, 8, 7}}, [&](const std::vector<CFView>& in, const FView& y) { ref::pool2d(op, in[0], y); },
                      backend(), std::string(op.type()) + " k" + std::to_string(k) + " s" + std::to_string(s) + " " + pad);
           }
+  for (bool max : {true, false}) {  // explicit pads, many channels (vectorized loops with a tail)
+    Pool2dOp op;
+    op.name = "pool";
+    op.kind = max ? Pool2dOp::Kind::kMax : Pool2dOp::Kind::kAvg;
+    op.window.kh = 3, op.window.kw = 2, op.window.sh = 2, op.window.sw = 1;
+    op.window.padding = "explicit";
+    op.window.pad_t = 1, op.window.pad_b = 2, op.window.pad_l = 0, op.window.pad_r = 1;
+    op.count_include_pad = !max;
+    check_op(op, {{1, 10, 9, 67}}, [&](const std::vector<CFView>& in, const FView& y) { ref::pool2d(op, in[0], y); },
+             backend(), std::string(op.type()) + " explicit pads");
+  }
   for (Shape4 x : {Shape4{2, 9, 7, 70}, Shape4{1, 33, 33, 320}, Shape4{1, 1, 1, 5}}) {
     GlobalAvgPoolOp op;
     op.name = "gap";
