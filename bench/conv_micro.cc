@@ -103,6 +103,7 @@ int main(int argc, char** argv) {
       {"dw3x3 129x129x96 s2", {1, 129, 129, 96}, 96, 3, 96, 1, 2},
       {"3x3 65x65x256->256 d6", {1, 65, 65, 256}, 256, 3, 1, 6, 1},
       {"3x3 257x257x3->16 s2", {1, 257, 257, 3}, 16, 3, 1, 1, 2},
+      {"1x1 129x129x27->16 (stem GEMM)", {1, 129, 129, 27}, 16, 1, 1, 1, 1},
   };
   std::printf("%d threads%s\n", threads, g_cpu_time ? ", best thread CPU time" : ", median wall time");
   const char* only = argc > 2 ? argv[2] : nullptr;  // run shapes whose name contains this

@@ -125,11 +125,26 @@ class GemmConv2dKernel : public Kernel {
   // Rows [m0, m0 + rows) of A for group g: per output pixel, its kh * kw input pixels' channels.
   void im2col(const CFView& x, const Shape4& ys, int64_t m0, int64_t rows, int64_t g, float* dst) const {
     const Window2d& w = op_.window;
+    // Output pixel (n, oy, ox) of row m0, then stepped along (no divisions per row).
+    int64_t n = m0 / (ys.h * ys.w), oy = m0 / ys.w % ys.h, ox = m0 % ys.w;
     for (int64_t r = 0; r < rows; ++r, dst += kdim_) {
-      const int64_t mi = m0 + r, n = mi / (ys.h * ys.w), oy = mi / ys.w % ys.h, ox = mi % ys.w;
+      if (r > 0 && ++ox == ys.w) {
+        ox = 0;
+        if (++oy == ys.h) oy = 0, ++n;
+      }
       float* d = dst;
+      const int64_t ix0 = ox * w.sw - w.pad_l;
+      // The kw taps of a kernel row are one contiguous run of the input when they are
+      // neighbouring, unpadded pixels of a dense tensor.
+      const bool run = w.dw == 1 && groups_ == 1 && x.pixel_stride == cin_g_ && ix0 >= 0 && ix0 + w.kw <= x.shape.w;
       for (int64_t ky = 0; ky < w.kh; ++ky) {
         const int64_t iy = oy * w.sh - w.pad_t + ky * w.dh;
+        if (run && iy >= 0 && iy < x.shape.h) {
+          const float* s = x.pixel(n, iy, ix0);
+          for (int64_t i = 0; i < w.kw * cin_g_; ++i) d[i] = s[i];
+          d += w.kw * cin_g_;
+          continue;
+        }
         for (int64_t kx = 0; kx < w.kw; ++kx, d += cin_g_) {
           const int64_t ix = ox * w.sw - w.pad_l + kx * w.dw;
           // Plain loops: for the few channels of a stem conv they beat memcpy / memset calls.
