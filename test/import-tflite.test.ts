@@ -8,6 +8,8 @@ import * as assert from 'uvu/assert';
 
 import { isAtrousError } from '../lib/errors';
 import { importModel } from '../lib/import';
+import { modelProtoType } from '../lib/import/onnx/schema';
+import { importTflite } from '../lib/import/tflite/import';
 import { compile } from '../lib/model';
 import { readBmp } from './helpers/bmp';
 import { sharedPath } from './helpers/data';
@@ -15,25 +17,55 @@ import { agreement, argmaxLabels, labelsOf, normalize, rgbResized, vocIds } from
 import { maxAbsDiff, seededRandom } from './helpers/onnx-writer';
 import { writeTflite } from './helpers/tflite-writer';
 
+/** The ONNX twin with its 33×33 logits (before the converter's Upsample) exposed as an extra output. */
+function twinWithFeatureLogits(): Uint8Array {
+  const type = modelProtoType();
+  const model = type.decode(fs.readFileSync(sharedPath('models', 'deeplabv3_mnv2_dm05_voc_257.onnx'))) as unknown as { graph: { output: unknown[] } };
+  model.graph.output.push({ name: 'logits/semantic/BiasAdd', type: { tensor_type: { elem_type: 1 } } });
+  return type.encode(model as never).finish();
+}
+
+/** TFLite's RESIZE_BILINEAR (align_corners=True) of NCHW logits to NHWC size×size, computed here in doubles. */
+function resizeAlignCorners(nchw: Float32Array, c: number, h: number, w: number, size: number): Float64Array {
+  const out = new Float64Array(size * size * c);
+  for (let y = 0; y < size; y++)
+    for (let x = 0; x < size; x++) {
+      const sy = (y * (h - 1)) / (size - 1), sx = (x * (w - 1)) / (size - 1);
+      const y0 = Math.floor(sy), x0 = Math.floor(sx), y1 = Math.min(y0 + 1, h - 1), x1 = Math.min(x0 + 1, w - 1), dy = sy - y0, dx = sx - x0;
+      for (let k = 0; k < c; k++) {
+        const at = (yy: number, xx: number) => nchw[(k * h + yy) * w + xx] as number;
+        out[(y * size + x) * c + k] = (1 - dy) * ((1 - dx) * at(y0, x0) + dx * at(y0, x1)) + dy * ((1 - dx) * at(y1, x0) + dx * at(y1, x1));
+      }
+    }
+  return out;
+}
+
 test('float 257 model agrees with its ONNX twin (onnxruntime) on >= 99% of labels over the 20 VOC images', async () => {
   const imported = await importModel(sharedPath('models', 'deeplabv3_mnv2_dm05_voc_257.tflite'));
   assert.equal(imported.meta.inputSize, [257, 257]);
   assert.is(imported.meta.resize, 'stretch');
   assert.is(imported.meta.classes.length, 21);
   const model = await compile(imported.graph);
-  const twin = await ort.InferenceSession.create(sharedPath('models', 'deeplabv3_mnv2_dm05_voc_257.onnx'));
-  let same = 0, total = 0;
+  const twin = await ort.InferenceSession.create(twinWithFeatureLogits());
+  let same = 0, sameAsConverted = 0, total = 0;
   for (const id of vocIds()) {
     const x = normalize(await rgbResized(sharedPath('data', 'voc-sample', 'images', `${id}.jpg`), 257, 257), imported.meta.normalization);
     const ours = labelsOf((await model.run(x)).logits!);
-    const ref = argmaxLabels((await twin.run({ sub_7: new ort.Tensor('float32', x, [1, 257, 257, 3]) })).ResizeBilinear_3!.data as Float32Array, 21);
-    same += agreement(ours, ref) * ours.length;
+    const ref = await twin.run({ sub_7: new ort.Tensor('float32', x, [1, 257, 257, 3]) });
+    // The converter replaced the final 33→257 align_corners resize by an opset-9 Upsample
+    // (asymmetric), which samples up to ~0.9 feature pixels further right/down and moves class
+    // boundaries by several output pixels (~4% of labels). So the twin's own 257 output is reported,
+    // and the check uses the twin's 33×33 logits resized as TFLite does, computed here.
+    const converted = argmaxLabels(ref.ResizeBilinear_3!.data as Float32Array, 21);
+    const features = ref['logits/semantic/BiasAdd']!;
+    assert.equal(features.dims, [1, 21, 33, 33]);
+    const twinLabels = argmaxLabels(resizeAlignCorners(features.data as Float32Array, 21, 33, 33, 257), 21);
+    same += agreement(ours, twinLabels) * ours.length;
+    sameAsConverted += agreement(ours, converted) * ours.length;
     total += ours.length;
   }
-  // The residual difference is the final 33→257 upsample only: TFLite uses align_corners=True, the
-  // ONNX converter turned it into opset-9 Upsample (asymmetric), which samples up to ~0.9 feature
-  // pixels further right/down at the far edge, moving class boundaries by a few output pixels.
-  console.log(`  tflite 257 vs onnx twin: label agreement ${(same / total * 100).toFixed(2)}%`);
+  console.log(`  tflite 257 vs onnx twin: label agreement ${(same / total * 100).toFixed(2)}% ` +
+    `(${(sameAsConverted / total * 100).toFixed(2)}% against the twin's asymmetric Upsample output)`);
   assert.ok(same / total >= 0.99, `agreement ${same / total}`);
   model.dispose();
 });
@@ -64,7 +96,6 @@ test('Coral uint8 513 model segments the golden bird: IoU of class 3 >= 0.9', as
 test('fp16 model: SPACE_TO_BATCH_ND / BATCH_TO_SPACE_ND fold into dilated convs with the same result', async () => {
   const file = sharedPath('models', 'deeplabv3_mnv2_dm05_voc_513_fp16.tflite');
   const bytes = fs.readFileSync(file);
-  const { importTflite } = await import('../lib/import/tflite/import');
   const folded = importTflite(bytes);
   const explicit = importTflite(bytes, { foldAtrous: false });
   assert.not.ok(folded.graph.nodeList.some((n) => n.op === 'space_to_batch' || n.op === 'batch_to_space'));
@@ -94,7 +125,7 @@ test('ADE20K int8 and uint8 DeepLabV3+ models produce plausible, largely agreein
   assert.equal(imported[1]!.meta.normalization.mean, [128, 128, 128]);
   const models = await Promise.all(imported.map((m) => compile(m.graph)));
   const dir = sharedPath('data', 'ade20k-tiny', 'images');
-  const images = fs.readdirSync(dir).filter((f) => f.endsWith('.jpg')).sort().slice(0, Number(process.env.ATROUS_ADE_IMAGES ?? 4));
+  const images = fs.readdirSync(dir).filter((f) => f.endsWith('.jpg')).sort().slice(0, Number(process.env.ATROUS_ADE_IMAGES ?? 10));
   let same = 0, total = 0;
   for (const f of images) {
     const rgb = await sharp(`${dir}/${f}`).resize(512, 512, { fit: 'fill' }).removeAlpha().raw().toBuffer();
@@ -111,7 +142,12 @@ test('ADE20K int8 and uint8 DeepLabV3+ models produce plausible, largely agreein
     total += labels[0]!.length;
   }
   console.log(`  ADE20K int8 vs uint8 pixel agreement over ${images.length} images: ${(same / total * 100).toFixed(1)}%`);
-  assert.ok(same / total >= 0.5, `agreement ${same / total}`);
+  // The two files are different quantizations of the same checkpoint (MLIR per-channel int8 vs TOCO
+  // quant-aware uint8), and ADE20K-32 has near-synonym classes (sofa / armchair / chair, wall /
+  // building) that they resolve differently: measured 61–99.7% per image, 86% over the first nine.
+  // A broken import lands far below: before TOCO's ReLU6-by-quantization-range was honoured the
+  // agreement was 0%. The floor sits between the two.
+  assert.ok(same / total >= 0.75, `agreement ${same / total}`);
   models.forEach((m) => m.dispose());
 });
 
