@@ -7,17 +7,24 @@ import { native, NativeModel, NativeWeight } from './native';
 /** Weights by name, for weights declared without data. */
 export type WeightMap = Record<string, Float32Array> | ReadonlyMap<string, Float32Array>;
 
+/** Options of {@link compile}. */
 export interface CompileOptions {
   /** Worker threads for this model (default: all cores). */
   threads?: number;
-  /** Execution device. `'auto'` uses CUDA when the plugin and a GPU are present, else CPU. */
+  /**
+   * Execution device. `'cuda'` runs on the GPU through the CUDA plugin and rejects (UNSUPPORTED, with the reason) when CUDA cannot be used. In a CUDA model, a
+   * node without a CUDA kernel runs on the CPU with its data copied across.
+   * `model.stats().backend` says which device a model got. `'auto'` (the default) currently means
+   * the CPU: the CUDA kernels have not been verified on a GPU yet, so CUDA is opt-in.
+   */
   device?: 'auto' | 'cpu' | 'cuda';
 }
 
+/** Options of {@link Model.run}. */
 export interface RunOptions {
   /** Aborts between layers; the promise rejects with code `ABORTED` and the model stays usable. */
   signal?: AbortSignal;
-  /** Collect per-op timings (see {@link RunResult.profile}). */
+  /** Collect per-op timings (returned as `profile` in the {@link RunResult}). */
   profile?: boolean;
 }
 
@@ -28,6 +35,7 @@ export interface Tensor {
   dtype: 'float32' | 'int32';
 }
 
+/** Name, type and NHWC shape of a model input or output. */
 export interface IoInfo {
   name: string;
   dtype: 'float32' | 'int32';
@@ -37,11 +45,14 @@ export interface IoInfo {
 /** Outputs by name, plus per-op timings when `profile` was asked for. */
 export type RunResult = Record<string, Tensor> & { profile?: { node: string; op: string; ms: number }[] };
 
+/** Inputs of {@link Model.run}: one array, arrays in input order, or an object by input name. */
 export type RunInputs = Float32Array | readonly Float32Array[] | Record<string, Float32Array>;
 
 /** A compiled network. Runs are queued: one at a time per model. */
 export class Model {
+  /** The model's inputs. */
   readonly inputs: readonly IoInfo[];
+  /** The model's outputs. */
   readonly outputs: readonly IoInfo[];
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
@@ -152,7 +163,6 @@ export async function compile(graph: GraphCore, weights?: WeightMap, options: Co
       fail('INVALID_ARGUMENT', `options.threads must be an integer from 0 to 256, got ${show(options.threads)}`);
     const device = options.device ?? 'auto';
     if (device !== 'auto' && device !== 'cpu' && device !== 'cuda') fail('INVALID_ARGUMENT', `options.device must be 'auto', 'cpu' or 'cuda', got ${show(device)}`);
-    if (device === 'cuda') fail('UNSUPPORTED', 'options.device: CUDA backend is not available in this build (no CUDA plugin was found)');
     const descriptor = toDescriptor(graph);
     if (weights) {
       const known = new Set(graph.weights.map((w) => w.name));
@@ -171,7 +181,7 @@ export async function compile(graph: GraphCore, weights?: WeightMap, options: Co
       return { shape: w.shape, data };
     });
     if (missing.length) fail('INVALID_ARGUMENT', `missing data for ${missing.length} weight(s): ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', …' : ''}`);
-    const handle = await native().compile(descriptor, list, { threads });
+    const handle = await native().compile(descriptor, list, { threads, device });
     return new Model(handle);
   } catch (e) {
     throw fromNative(e, site);
