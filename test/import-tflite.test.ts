@@ -16,6 +16,7 @@ import { sharedPath } from './helpers/data';
 import { agreement, argmaxLabels, labelsOf, normalize, rgbResized, vocIds } from './helpers/images';
 import { maxAbsDiff, seededRandom } from './helpers/onnx-writer';
 import { writeTflite } from './helpers/tflite-writer';
+import { readVocMask } from './helpers/voc';
 
 /** The ONNX twin with its 33×33 logits (before the converter's Upsample) exposed as an extra output. */
 function twinWithFeatureLogits(): Uint8Array {
@@ -95,6 +96,36 @@ test('Coral uint8 513 model segments the golden bird: IoU of class 3 >= 0.9', as
   assert.ok(inter / union >= 0.9, `IoU ${inter / union}`);
   assert.ok(coral >= 0.95, `Coral score ${coral}`);
   model.dispose();
+});
+
+test('the 513 VOC models (fp16, uint8 dm1.0 and dm0.5) label the 20 VOC images with pixel accuracy >= 0.9', async () => {
+  for (const file of ['deeplabv3_mnv2_dm05_voc_513_fp16.tflite', 'deeplabv3_mnv2_voc_513_uint8.tflite', 'deeplabv3_mnv2_dm05_voc_513_uint8.tflite']) {
+    const imported = await importModel(sharedPath('models', file));
+    assert.is(imported.meta.resize, 'pad');
+    const model = await compile(imported.graph);
+    const [size] = imported.meta.inputSize;
+    const { mean, std } = imported.meta.normalization;
+    let ok = 0, total = 0;
+    for (const id of vocIds()) {
+      // 'pad': VOC images (<= 500 px) sit top-left on the 513 canvas, the rest is the mean pixel (0 once normalized).
+      const { data, info } = await sharp(sharedPath('data', 'voc-sample', 'images', `${id}.jpg`)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+      const x = new Float32Array(size * size * 3);
+      for (let y = 0; y < info.height; y++)
+        for (let i = 0; i < info.width * 3; i++) x[y * size * 3 + i] = ((data[y * info.width * 3 + i] as number) - mean[i % 3]!) / std[i % 3]!;
+      const labels = labelsOf((await model.run(x)).logits!);
+      const gt = await readVocMask(sharedPath('data', 'voc-sample', 'masks', `${id}.png`));
+      for (let y = 0; y < gt.height; y++)
+        for (let i = 0; i < gt.width; i++) {
+          const g = gt.labels[y * gt.width + i];
+          if (g === 255) continue;
+          total++;
+          if (labels[y * size + i] === g) ok++;
+        }
+    }
+    console.log(`  ${file}: VOC pixel accuracy ${(ok / total).toFixed(4)}`);
+    assert.ok(ok / total >= 0.9, `${file}: ${ok / total}`);
+    model.dispose();
+  }
 });
 
 test('EdgeTPU-slim Cityscapes model (TILE image pooling) reproduces Coral\'s golden street map on >= 90% of pixels', async () => {
