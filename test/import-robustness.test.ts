@@ -116,6 +116,11 @@ test('tfjs: a manifest that claims more weight bytes than the shards hold is PAR
     assert.is(await outcome(dir), 'PARSE_ERROR');
     fs.writeFileSync(path.join(dir, 'model.json'), '{"modelTopology": {"node": [');
     assert.is(await outcome(dir), 'PARSE_ERROR');
+    const broken = JSON.parse(JSON.stringify(json));
+    broken.weightsManifest[0].weights[0].shape = [1, 1, 320, 256];
+    broken.modelTopology.node[5].input = 42;
+    fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(broken));
+    assert.is(await outcome(dir), 'PARSE_ERROR');
     json.weightsManifest[0].weights[0].shape = [1, 1, 320, 256];
     fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(json));
     fs.rmSync(path.join(dir, json.weightsManifest[0].paths[2]));

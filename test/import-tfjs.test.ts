@@ -1,5 +1,8 @@
 // TF.js graph model: the network between the graph's normalized input and its logits, with the
 // graph's own preprocessing (pad to 513 with the mean, x / 127.5 - 1) reproduced here from the metadata.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import sharp from 'sharp';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -7,6 +10,8 @@ import * as assert from 'uvu/assert';
 import { importModel } from '../lib/import';
 import { compile } from '../lib/model';
 import { sharedPath } from './helpers/data';
+import { agreement, labelsOf } from './helpers/images';
+import { maxAbsDiff } from './helpers/onnx-writer';
 import { readVocMask } from './helpers/voc';
 
 test('TF.js DeepLab imports from its folder: 513 input, VOC classes, dilated convs folded, 65x65x21 logits', async () => {
@@ -72,6 +77,56 @@ test('TF.js DeepLab labels VOC images like their ground truth (pixel accuracy >=
     assert.ok(ok / total >= 0.85, `${id}: pixel accuracy ${ok / total}`);
   }
   model.dispose();
+});
+
+/** Writes a copy of the TF.js model whose float32 weights are stored quantized, as tensorflowjs' converter does. */
+function quantizedCopy(dir: string, dtype: 'uint8' | 'uint16'): void {
+  const src = sharedPath('models', 'deeplabv3_mnv2_voc_trainval_513_tfjs');
+  const json = JSON.parse(fs.readFileSync(path.join(src, 'model.json'), 'utf8'));
+  const group = json.weightsManifest[0];
+  const bytes = Buffer.concat(group.paths.map((p: string) => fs.readFileSync(path.join(src, p))));
+  const levels = dtype === 'uint8' ? 255 : 65535;
+  const parts: Buffer[] = [];
+  let offset = 0;
+  for (const w of group.weights) {
+    const count = w.shape.reduce((a: number, b: number) => a * b, 1);
+    const raw = bytes.subarray(offset, offset + 4 * count);
+    offset += 4 * count;
+    if (w.dtype !== 'float32') { parts.push(raw); continue; }
+    const values = Array.from({ length: count }, (_, i) => raw.readFloatLE(4 * i));
+    const min = values.reduce((a, b) => Math.min(a, b)), max = values.reduce((a, b) => Math.max(a, b));
+    const scale = max > min ? (max - min) / levels : 1;
+    const q = dtype === 'uint8' ? Buffer.alloc(count) : Buffer.alloc(2 * count);
+    values.forEach((v, i) => { const k = Math.round((v - min) / scale); if (dtype === 'uint8') q[i] = k; else q.writeUInt16LE(k, 2 * i); });
+    w.quantization = { dtype, min, scale };
+    parts.push(q);
+  }
+  fs.writeFileSync(path.join(dir, 'weights.bin'), Buffer.concat(parts));
+  group.paths = ['weights.bin'];
+  fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(json));
+}
+
+test('TF.js quantized weight forms (uint16, uint8) import and stay close to the float model', async () => {
+  const float = await compile((await importModel(sharedPath('models', 'deeplabv3_mnv2_voc_trainval_513_tfjs'))).graph);
+  const x = new Float32Array(513 * 513 * 3);
+  const rgb = await sharp(sharedPath('data', 'voc-sample', 'images', '2007_000676.jpg')).resize(513, 513, { fit: 'fill' }).removeAlpha().raw().toBuffer();
+  for (let i = 0; i < x.length; i++) x[i] = ((rgb[i] as number) - 127.5) / 127.5;
+  const ref = (await float.run(x)).logits!;
+  for (const [dtype, minAgreement] of [['uint16', 0.999], ['uint8', 0.95]] as const) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `atrous-tfjs-${dtype}-`));
+    try {
+      quantizedCopy(dir, dtype);
+      const model = await compile((await importModel(path.join(dir, 'model.json'))).graph);
+      const out = (await model.run(x)).logits!;
+      const agree = agreement(labelsOf(out), labelsOf(ref));
+      console.log(`  tfjs ${dtype} weights: label agreement with float ${(agree * 100).toFixed(2)}%, max |logit diff| ${maxAbsDiff(out.data, ref.data).toFixed(3)}`);
+      assert.ok(agree >= minAgreement, `${dtype}: ${agree}`);
+      model.dispose();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  float.dispose();
 });
 
 test.run();
