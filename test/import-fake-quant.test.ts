@@ -42,4 +42,13 @@ test('fakeQuant rejects a non-positive scale and an inverted range', () => {
   }
 });
 
+test('the native side re-validates fake_quant params (a descriptor that skipped the TS checks)', async () => {
+  for (const params of [{ scale: 0, zeroPoint: 0, qmin: 0, qmax: 255 }, { scale: 1, zeroPoint: 0, qmin: 9, qmax: 1 }, { scale: 1, bogus: 1 }]) {
+    const g = new Graph();
+    const x = g.input('x', [1, 2, 2, 1]);
+    g.output('y', g.addNode('fake_quant', [x], params, x.shape, 'float32'));
+    await compile(g).then(() => assert.unreachable('should reject'), (e) => assert.ok(isAtrousError(e, 'INVALID_ARGUMENT'), String(e)));
+  }
+});
+
 test.run();
