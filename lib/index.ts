@@ -17,3 +17,4 @@ export { compile, Model } from './model';
 export type { CompileOptions, RunOptions, RunResult, RunInputs, Tensor, IoInfo, WeightMap } from './model';
 export { info } from './info';
 export type { AtrousInfo, CudaInfo } from './info';
+export { importModel, type ImportOptions, type ImportedModel, type ModelMeta, type Normalization } from './import';
