@@ -15,3 +15,4 @@ export { compile, Model } from './model';
 export type { CompileOptions, RunOptions, RunResult, RunInputs, Tensor, IoInfo, WeightMap } from './model';
 export { info } from './info';
 export type { AtrousInfo } from './info';
+export { crf, denseCrf, crfPreset, type CrfOptions, type CrfPreset, type CrfResult, type CrfImageInput, type CrfGaussianOptions, type CrfBilateralOptions, type CrfNormalization, type CompatMatrix, type RawImage as CrfRawImage } from './crf';

@@ -112,8 +112,8 @@ Status kernel_from_js(Napi::Value v, crf::PairwiseKernel* k) {
 Napi::Value dense_crf_js(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 8) return rejected(env, error(Code::kInvalidArgument, "denseCrf expects 8 or 9 arguments"));
-  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array &&
-                                     info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_clamped_array)
+  if (!info[0].IsTypedArray() || (info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array &&
+                                     info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_clamped_array))
     return rejected(env, error(Code::kInvalidArgument, "the CRF image must be a Uint8Array of RGB pixels"));
   if (!info[3].IsTypedArray() || info[3].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
     return rejected(env, error(Code::kInvalidArgument, "the CRF scores must be a Float32Array"));
