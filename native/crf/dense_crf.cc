@@ -16,13 +16,13 @@ namespace atrous::crf {
 
 namespace {
 
-constexpr int kLane = 16;  // labels are padded to whole 64-byte vectors
-constexpr int kMaxLabels = 1024;
+constexpr int kLane = 8;  // labels are padded to whole 32-byte vectors
+constexpr int kMaxLabels = kMaxPaddedLabels;
 constexpr int kMaxKernels = 8;
 constexpr float kMinProbability = 1e-30f;  // keeps -log p finite for p = 0
 // Spatial kernels wider than this many pixels go through the lattice: the exact separable filter
-// costs O(radius) per pixel and label.
-constexpr int kMaxSeparableRadius = 64;
+// costs O(radius) per pixel and label, the lattice O(d).
+constexpr int kMaxSeparableRadius = 16;
 
 int64_t default_memory_limit() {
 #if defined(__unix__) || defined(__APPLE__)
@@ -90,7 +90,7 @@ Status prepare(const CrfImage& im, const PairwiseKernel& k, const CrfOptions& o,
   else out->filter = std::make_unique<SeparableGaussian>(im.width, im.height, k.sxy);
 
   std::vector<float> ones(static_cast<size_t>(n), 1.f), sums(static_cast<size_t>(n));
-  ATROUS_RETURN_IF_ERROR(out->filter->apply(ones.data(), sums.data(), 1, pool));
+  ATROUS_RETURN_IF_ERROR(out->filter->apply(ones.data(), nullptr, sums.data(), 1, pool));
   out->norm.resize(static_cast<size_t>(n));
   switch (k.normalization) {
     case Normalization::kSymmetric:
@@ -169,7 +169,7 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
     ThreadPool pool(o.threads > 0 ? o.threads : ThreadPool::default_threads());
     const HotLoops& loops = hot_loops();
     const size_t size = static_cast<size_t>(n * lp);
-    std::vector<float> unary(size, 0.f), q(size), acc(size), scaled(size);
+    std::vector<float> unary(size, 0.f), q(size), acc(size);
     for (int64_t p = 0; p < n; ++p)
       for (int l = 0; l < L; ++l) {
         const float s = im.scores[p * L + l];
@@ -183,33 +183,27 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
 
     // Q₀ = softmax(-U).
     ATROUS_RETURN_IF_ERROR(pool.parallel_for(n, 256, [&](int64_t p0, int64_t p1) {
-      loops.potts_sum(unary.data(), nullptr, nullptr, 0, acc.data(), p0, p1, lp);
+      loops.potts_sum(unary.data(), nullptr, nullptr, nullptr, 0, acc.data(), p0, p1, lp);
       loops.softmax(acc.data(), q.data(), p0, p1, L, lp);
     }));
 
-    std::vector<const float*> potts_f;
+    // Potts kernels fold their output normalization into the final sum; matrix kernels scale explicitly.
+    std::vector<const float*> potts_f, potts_s;
     std::vector<float> potts_w;
     for (size_t k = 0; k < kernels.size(); ++k)
       if (o.kernels[k].compat.empty()) {
         potts_f.push_back(filtered[k].data());
-        potts_w.push_back(o.kernels[k].weight);
+        potts_w.push_back(o.kernels[k].weight * kernels[k].gain);
+        potts_s.push_back(kernels[k].scale_out ? kernels[k].norm.data() : nullptr);
       }
 
     for (int it = 0; it < o.iterations; ++it) {
       if (abort && abort->load()) return error(Code::kAborted, "the CRF was aborted after ", it, " iterations");
       for (size_t k = 0; k < kernels.size(); ++k) {
         Prepared& kp = kernels[k];
-        const float* src = q.data();
-        if (kp.scale_in) {
-          ATROUS_RETURN_IF_ERROR(pool.parallel_for(n, 1024, [&](int64_t p0, int64_t p1) {
-            for (int64_t p = p0; p < p1; ++p)
-              for (int c = 0; c < lp; ++c) scaled[p * lp + c] = q[p * lp + c] * kp.norm[p];
-          }));
-          src = scaled.data();
-        }
         float* f = filtered[k].data();
-        ATROUS_RETURN_IF_ERROR(kp.filter->apply(src, f, lp, pool));
-        if (kp.scale_out || kp.gain != 1.f) {
+        ATROUS_RETURN_IF_ERROR(kp.filter->apply(q.data(), kp.scale_in ? kp.norm.data() : nullptr, f, lp, pool));
+        if (!o.kernels[k].compat.empty() && (kp.scale_out || kp.gain != 1.f)) {
           ATROUS_RETURN_IF_ERROR(pool.parallel_for(n, 1024, [&](int64_t p0, int64_t p1) {
             for (int64_t p = p0; p < p1; ++p) {
               const float s = kp.scale_out ? kp.norm[p] : kp.gain;
@@ -218,9 +212,15 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
           }));
         }
       }
+      const int potts = static_cast<int>(potts_f.size());
+      if (potts == static_cast<int>(kernels.size())) {
+        ATROUS_RETURN_IF_ERROR(pool.parallel_for(n, 256, [&](int64_t p0, int64_t p1) {
+          loops.update(unary.data(), potts_f.data(), potts_w.data(), potts_s.data(), potts, q.data(), p0, p1, L, lp);
+        }));
+        continue;
+      }
       ATROUS_RETURN_IF_ERROR(pool.parallel_for(n, 256, [&](int64_t p0, int64_t p1) {
-        loops.potts_sum(unary.data(), potts_f.data(), potts_w.data(), static_cast<int>(potts_f.size()), acc.data(), p0,
-                        p1, lp);
+        loops.potts_sum(unary.data(), potts_f.data(), potts_w.data(), potts_s.data(), potts, acc.data(), p0, p1, lp);
         for (size_t k = 0; k < kernels.size(); ++k) {
           const std::vector<float>& mu = o.kernels[k].compat;
           if (mu.empty()) continue;
@@ -257,7 +257,7 @@ Status gaussian_filter_for_test(const float* features, int64_t n, int d, const f
     std::unique_ptr<GaussianFilter> filter;
     if (exact) filter = std::make_unique<ExactFilter>(features, n, d);
     else ATROUS_RETURN_IF_ERROR(LatticeFilter::make(features, n, d, default_memory_limit(), pool, &filter));
-    return filter->apply(values, out, vd, pool);
+    return filter->apply(values, nullptr, out, vd, pool);
   });
 }
 

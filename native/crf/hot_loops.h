@@ -1,14 +1,16 @@
 // The inner loops of the CRF, compiled once per SIMD level (hot_loops*.cc) and picked at run time.
-// Every per-pixel or per-vertex vector holds `lp` floats: the labels padded to a multiple of 16.
+// Every per-pixel or per-vertex vector holds `lp` floats: the labels padded to a multiple of 8.
 #pragma once
 #include <cstdint>
 
 namespace atrous::crf {
 
+constexpr int kMaxPaddedLabels = 1024;
+
 struct HotLoops {
-  // val[v] = Σ_e weight[e] · in[pixel[e]] for e in [start[v], start[v+1]), v in [v0, v1).
-  void (*splat)(const int32_t* start, const int32_t* pixel, const float* weight, const float* in, float* val,
-                int64_t v0, int64_t v1, int lp);
+  // val[offset[p·dp1+k]] += weight[p·dp1+k] · scale[p] · in[p] for p in [p0, p1) in order; scale may be null (1).
+  void (*splat)(const int32_t* offset, const float* weight, int dp1, const float* scale, const float* in, float* val,
+                int64_t p0, int64_t p1, int lp);
   // dst[v] = src[v] + ½ (src[n1[v]] + src[n2[v]]); a neighbour of -1 is absent (zero).
   void (*blur)(const int32_t* n1, const int32_t* n2, const float* src, float* dst, int64_t v0, int64_t v1, int lp);
   // out[p] = alpha · Σ_k weight[p·dp1+k] · val[offset[p·dp1+k]], p in [p0, p1).
@@ -18,11 +20,15 @@ struct HotLoops {
   void (*gauss_row)(const float* in, float* out, int width, const float* g, int radius, int lp);
   // out[i] += a · in[i], i in [0, n).
   void (*axpy)(float* out, const float* in, float a, int64_t n);
-  // acc[p] = -unary[p] + Σ_k w_k · f_k[p] over nk Potts kernels, for p in [p0, p1).
-  void (*potts_sum)(const float* unary, const float* const* f, const float* w, int nk, float* acc, int64_t p0,
-                    int64_t p1, int lp);
+  // acc[p] = -unary[p] + Σ_k w_k · s_k[p] · f_k[p] over nk Potts kernels, for p in [p0, p1);
+  // s_k may be null (1).
+  void (*potts_sum)(const float* unary, const float* const* f, const float* w, const float* const* s, int nk,
+                    float* acc, int64_t p0, int64_t p1, int lp);
   // q[p] = softmax(a[p][0..labels)); lanes from `labels` to lp are set to 0.
   void (*softmax)(const float* a, float* q, int64_t p0, int64_t p1, int labels, int lp);
+  // potts_sum then softmax, without storing the sum: q[p] = softmax(-unary[p] + Σ_k w_k · s_k[p] · f_k[p]).
+  void (*update)(const float* unary, const float* const* f, const float* w, const float* const* s, int nk, float* q,
+                 int64_t p0, int64_t p1, int labels, int lp);
 };
 
 const HotLoops& hot_loops();

@@ -3,14 +3,18 @@
 // The including file provides <cstring> and crf/hot_loops.h.
 namespace {
 
-void splat(const int32_t* start, const int32_t* pixel, const float* weight, const float* in, float* val, int64_t v0,
-           int64_t v1, int lp) {
-  for (int64_t v = v0; v < v1; ++v) {
-    float* __restrict o = val + v * lp;
-    for (int k = 0; k < lp; ++k) o[k] = 0.f;
-    for (int32_t e = start[v]; e < start[v + 1]; ++e) {
-      const float* __restrict x = in + static_cast<int64_t>(pixel[e]) * lp;
-      const float w = weight[e];
+// When lp is a multiple of kChunk the loops walk the lanes in register-sized chunks, so each chunk's
+// partial sums stay in one vector register across the d+1 simplex vertices.
+constexpr int kChunk = 8;
+
+void splat(const int32_t* offset, const float* weight, int dp1, const float* scale, const float* in, float* val,
+           int64_t p0, int64_t p1, int lp) {
+  for (int64_t p = p0; p < p1; ++p) {
+    const float* __restrict x = in + p * lp;
+    const float sp = scale ? scale[p] : 1.f;
+    for (int r = 0; r < dp1; ++r) {
+      float* __restrict o = val + static_cast<int64_t>(offset[p * dp1 + r]) * lp;
+      const float w = weight[p * dp1 + r] * sp;
       for (int k = 0; k < lp; ++k) o[k] += w * x[k];
     }
   }
@@ -37,32 +41,41 @@ void slice(const int32_t* offset, const float* weight, int dp1, const float* val
            int64_t p1, int lp) {
   for (int64_t p = p0; p < p1; ++p) {
     float* __restrict o = out + p * lp;
+    const int32_t* off = offset + p * dp1;
+    const float* wt = weight + p * dp1;
+    if (lp % kChunk == 0) {
+      for (int k0 = 0; k0 < lp; k0 += kChunk) {
+        float acc[kChunk] = {};
+        for (int r = 0; r < dp1; ++r) {
+          const float* __restrict x = val + static_cast<int64_t>(off[r]) * lp + k0;
+          const float w = alpha * wt[r];
+          for (int j = 0; j < kChunk; ++j) acc[j] += w * x[j];
+        }
+        for (int j = 0; j < kChunk; ++j) o[k0 + j] = acc[j];
+      }
+      continue;
+    }
     for (int k = 0; k < lp; ++k) o[k] = 0.f;
     for (int r = 0; r < dp1; ++r) {
-      const float* __restrict x = val + static_cast<int64_t>(offset[p * dp1 + r]) * lp;
-      const float w = alpha * weight[p * dp1 + r];
+      const float* __restrict x = val + static_cast<int64_t>(off[r]) * lp;
+      const float w = alpha * wt[r];
       for (int k = 0; k < lp; ++k) o[k] += w * x[k];
     }
   }
 }
 
 void gauss_row(const float* in, float* out, int width, const float* g, int radius, int lp) {
-  for (int x = 0; x < width; ++x) {
-    float* __restrict o = out + static_cast<int64_t>(x) * lp;
-    const float* __restrict c = in + static_cast<int64_t>(x) * lp;
-    for (int k = 0; k < lp; ++k) o[k] = g[0] * c[k];
-    int reach = radius < width ? radius : width - 1;
-    for (int t = 1; t <= reach; ++t) {
-      const float w = g[t];
-      if (x - t >= 0 && x + t < width) {
-        const float* __restrict a = in + static_cast<int64_t>(x - t) * lp;
-        const float* __restrict b = in + static_cast<int64_t>(x + t) * lp;
-        for (int k = 0; k < lp; ++k) o[k] += w * (a[k] + b[k]);
-      } else if (x - t >= 0 || x + t < width) {
-        const float* __restrict a = in + static_cast<int64_t>(x - t >= 0 ? x - t : x + t) * lp;
-        for (int k = 0; k < lp; ++k) o[k] += w * a[k];
-      }
-    }
+  // As whole-row multiply-adds of the row shifted by ±t, so the inner loops are long and branch-free.
+  const int64_t row = static_cast<int64_t>(width) * lp;
+  float* __restrict o = out;
+  const float* __restrict x = in;
+  for (int64_t i = 0; i < row; ++i) o[i] = g[0] * x[i];
+  const int reach = radius < width ? radius : width - 1;
+  for (int t = 1; t <= reach; ++t) {
+    const float w = g[t];
+    const int64_t shift = static_cast<int64_t>(t) * lp, len = row - shift;
+    for (int64_t i = 0; i < len; ++i) o[i] += w * x[i + shift];   // from the right neighbour
+    for (int64_t i = 0; i < len; ++i) o[i + shift] += w * x[i];   // from the left neighbour
   }
 }
 
@@ -72,16 +85,25 @@ void axpy(float* out, const float* in, float a, int64_t n) {
   for (int64_t i = 0; i < n; ++i) o[i] += a * x[i];
 }
 
-void potts_sum(const float* unary, const float* const* f, const float* w, int nk, float* acc, int64_t p0, int64_t p1,
-               int lp) {
+void potts_sum(const float* unary, const float* const* f, const float* w, const float* const* s, int nk, float* acc,
+               int64_t p0, int64_t p1, int lp) {
   const int64_t b = p0 * lp, e = p1 * lp;
   float* __restrict a = acc;
   const float* __restrict u = unary;
   for (int64_t i = b; i < e; ++i) a[i] = -u[i];
   for (int k = 0; k < nk; ++k) {
     const float* __restrict x = f[k];
-    const float wk = w[k];
-    for (int64_t i = b; i < e; ++i) a[i] += wk * x[i];
+    if (!s[k]) {
+      const float wk = w[k];
+      for (int64_t i = b; i < e; ++i) a[i] += wk * x[i];
+      continue;
+    }
+    for (int64_t p = p0; p < p1; ++p) {
+      const float wk = w[k] * s[k][p];
+      float* __restrict ap = a + p * lp;
+      const float* __restrict xp = x + p * lp;
+      for (int c = 0; c < lp; ++c) ap[c] += wk * xp[c];
+    }
   }
 }
 
@@ -103,23 +125,49 @@ inline float exp_shifted(float x) {
   return p * scale;
 }
 
-void softmax(const float* a, float* q, int64_t p0, int64_t p1, int labels, int lp) {
-  for (int64_t p = p0; p < p1; ++p) {
-    const float* __restrict x = a + p * lp;
-    float* __restrict o = q + p * lp;
-    float m = x[0];
-    for (int k = 1; k < labels; ++k) m = x[k] > m ? x[k] : m;
-    float sum = 0.f;
-    for (int k = 0; k < labels; ++k) {
-      o[k] = exp_shifted(x[k] - m);
-      sum += o[k];
+// Lane-wise over 8 partial maxima and sums, so the loops vectorize without reassociating float math.
+inline void softmax_one(const float* __restrict x, float* __restrict o, int labels, int lp) {
+  constexpr int kW = 8;
+  float m[kW], s[kW];
+  for (int j = 0; j < kW; ++j) m[j] = -3e38f, s[j] = 0.f;
+  for (int k = 0; k < lp; k += kW)
+    for (int j = 0; j < kW; ++j) {
+      const float v = k + j < labels ? x[k + j] : -3e38f;
+      m[j] = v > m[j] ? v : m[j];
     }
-    const float inv = 1.f / sum;
-    for (int k = 0; k < labels; ++k) o[k] *= inv;
-    for (int k = labels; k < lp; ++k) o[k] = 0.f;
+  float mx = m[0];
+  for (int j = 1; j < kW; ++j) mx = m[j] > mx ? m[j] : mx;
+  for (int k = 0; k < lp; k += kW)
+    for (int j = 0; j < kW; ++j) {
+      const float e = k + j < labels ? exp_shifted(x[k + j] - mx) : 0.f;
+      o[k + j] = e;
+      s[j] += e;
+    }
+  float sum = 0.f;
+  for (int j = 0; j < kW; ++j) sum += s[j];
+  const float inv = 1.f / sum;
+  for (int k = 0; k < lp; ++k) o[k] *= inv;
+}
+
+void softmax(const float* a, float* q, int64_t p0, int64_t p1, int labels, int lp) {
+  for (int64_t p = p0; p < p1; ++p) softmax_one(a + p * lp, q + p * lp, labels, lp);
+}
+
+void update(const float* unary, const float* const* f, const float* w, const float* const* s, int nk, float* q,
+            int64_t p0, int64_t p1, int labels, int lp) {
+  alignas(64) float acc[kMaxPaddedLabels];
+  for (int64_t p = p0; p < p1; ++p) {
+    const float* __restrict u = unary + p * lp;
+    for (int k = 0; k < lp; ++k) acc[k] = -u[k];
+    for (int i = 0; i < nk; ++i) {
+      const float wi = s[i] ? w[i] * s[i][p] : w[i];
+      const float* __restrict x = f[i] + p * lp;
+      for (int k = 0; k < lp; ++k) acc[k] += wi * x[k];
+    }
+    softmax_one(acc, q + p * lp, labels, lp);
   }
 }
 
 }  // namespace
 
-const atrous::crf::HotLoops kLoops = {splat, blur, slice, gauss_row, axpy, potts_sum, softmax};
+const atrous::crf::HotLoops kLoops = {splat, blur, slice, gauss_row, axpy, potts_sum, softmax, update};

@@ -11,27 +11,30 @@ namespace atrous::crf {
 namespace {
 
 // Open-addressing table from integer lattice keys (d coordinates; the last is implied) to vertex ids.
+// Each slot holds its id and a copy of its key, so a probe touches one cache line.
 class KeyTable {
  public:
-  KeyTable(int d, int64_t capacity_hint) : d_(d) {
-    int64_t cap = 1;
-    while (cap < 2 * capacity_hint) cap <<= 1;
-    slots_.assign(static_cast<size_t>(cap), -1);
-    mask_ = static_cast<uint64_t>(cap - 1);
+  // Starts small (lattices are usually far smaller than their worst case) and doubles at half load.
+  KeyTable(int d, int64_t expected) : d_(d), stride_(d + 1) {
+    int64_t cap = 1024;
+    while (cap < 2 * expected) cap <<= 1;
+    resize(cap);
   }
   // The id of `key`, inserting it when `insert` (ids count up from 0); -1 when absent.
   int32_t find(const int32_t* key, bool insert) {
     uint64_t h = hash(key) & mask_;
     for (;;) {
-      int32_t id = slots_[h];
-      if (id < 0) {
+      int32_t* slot = &slots_[h * stride_];
+      if (slot[0] < 0) {
         if (!insert) return -1;
-        id = static_cast<int32_t>(keys_.size() / d_);
+        const int32_t id = static_cast<int32_t>(keys_.size() / d_);
         keys_.insert(keys_.end(), key, key + d_);
-        slots_[h] = id;
+        slot[0] = id;
+        std::copy(key, key + d_, slot + 1);
+        if (2 * (static_cast<uint64_t>(id) + 1) > mask_) resize(static_cast<int64_t>(mask_ + 1) * 2);
         return id;
       }
-      if (std::memcmp(&keys_[static_cast<size_t>(id) * d_], key, sizeof(int32_t) * d_) == 0) return id;
+      if (same_key(slot + 1, key)) return slot[0];
       h = (h + 1) & mask_;
     }
   }
@@ -40,12 +43,27 @@ class KeyTable {
   const int32_t* key(int64_t id) const { return &keys_[static_cast<size_t>(id) * d_]; }
 
  private:
+  bool same_key(const int32_t* a, const int32_t* b) const {
+    for (int i = 0; i < d_; ++i)
+      if (a[i] != b[i]) return false;
+    return true;
+  }
+  void resize(int64_t cap) {
+    slots_.assign(static_cast<size_t>(cap * stride_), -1);
+    mask_ = static_cast<uint64_t>(cap - 1);
+    for (int64_t id = 0; id < size(); ++id) {
+      uint64_t h = hash(key(id)) & mask_;
+      while (slots_[h * stride_] >= 0) h = (h + 1) & mask_;
+      slots_[h * stride_] = static_cast<int32_t>(id);
+      std::copy(key(id), key(id) + d_, &slots_[h * stride_ + 1]);
+    }
+  }
   uint64_t hash(const int32_t* key) const {
     uint64_t h = 0;
     for (int i = 0; i < d_; ++i) h = (h + static_cast<uint32_t>(key[i])) * 2531011ull;
     return h ^ (h >> 29);
   }
-  int d_;
+  int d_, stride_;
   uint64_t mask_ = 0;
   std::vector<int32_t> slots_;
   std::vector<int32_t> keys_;
@@ -110,11 +128,10 @@ void embed(const float* f, int d, const float* scale, int32_t* keys, float* bary
 int64_t Lattice::worst_case_bytes(int64_t n, int d, int lp) {
   const int64_t e = n * (d + 1);  // simplex entries; also the most vertices there can be
   int64_t table = 1;
-  while (table < 2 * e) table <<= 1;
+  while (table < 4 * e) table <<= 1;
   return e * (4 * d + 4 + 4)      // keys while building, offsets, weights
-         + table * 4              // hash slots
+         + table * 4 * (d + 1)    // hash slots
          + e * 4 * d              // vertex keys
-         + e * (4 + 4 + 4) + 4    // CSR
          + e * (d + 1) * 8        // blur neighbours
          + e * int64_t(lp) * 8;   // two value buffers
 }
@@ -149,27 +166,12 @@ Status Lattice::build(const float* features, int64_t n, int d, int64_t memory_li
     for (int64_t p = b; p < e; ++p) embed(features + p * d, d, scale, &keys[p * dp1 * d], &lat->weight_[p * dp1]);
   }));
 
-  KeyTable table(d, n * dp1);
+  KeyTable table(d, n / 4);
   lat->offset_.resize(static_cast<size_t>(n * dp1));
   for (int64_t k = 0; k < n * dp1; ++k) lat->offset_[k] = table.find(&keys[k * d], true);
   std::vector<int32_t>().swap(keys);
   const int64_t m = table.size();
   lat->m_ = m;
-
-  // Gather lists for splatting, in point order so sums are deterministic.
-  lat->splat_start_.assign(static_cast<size_t>(m + 1), 0);
-  for (int32_t v : lat->offset_) ++lat->splat_start_[v + 1];
-  for (int64_t v = 0; v < m; ++v) lat->splat_start_[v + 1] += lat->splat_start_[v];
-  lat->splat_pixel_.resize(static_cast<size_t>(n * dp1));
-  lat->splat_weight_.resize(static_cast<size_t>(n * dp1));
-  {
-    std::vector<int32_t> fill(lat->splat_start_.begin(), lat->splat_start_.end() - 1);
-    for (int64_t k = 0; k < n * dp1; ++k) {
-      const int32_t slot = fill[lat->offset_[k]]++;
-      lat->splat_pixel_[slot] = static_cast<int32_t>(k / dp1);
-      lat->splat_weight_[slot] = lat->weight_[k];
-    }
-  }
 
   // Neighbours along direction j: ±(1, …, 1, -d, 1, …, 1) with -d at j (j = d moves only the implied coordinate).
   lat->blur_n1_.resize(static_cast<size_t>(dp1 * m));
@@ -196,7 +198,7 @@ Status Lattice::build(const float* features, int64_t n, int d, int64_t memory_li
   return Status::ok();
 }
 
-Status Lattice::filter(const float* in, float* out, int lp, ThreadPool& pool) {
+Status Lattice::filter(const float* in, const float* scale, float* out, int lp, ThreadPool& pool) {
   const HotLoops& loops = hot_loops();
   const size_t size = static_cast<size_t>(m_) * lp;
   if (values_a_.size() != size) {
@@ -205,9 +207,8 @@ Status Lattice::filter(const float* in, float* out, int lp, ThreadPool& pool) {
   }
   float* a = values_a_.data();
   float* b = values_b_.data();
-  ATROUS_RETURN_IF_ERROR(pool.parallel_for(m_, 1024, [&](int64_t v0, int64_t v1) {
-    loops.splat(splat_start_.data(), splat_pixel_.data(), splat_weight_.data(), in, a, v0, v1, lp);
-  }));
+  std::fill(values_a_.begin(), values_a_.end(), 0.f);
+  loops.splat(offset_.data(), weight_.data(), d_ + 1, scale, in, a, 0, n_, lp);
   for (int j = 0; j <= d_; ++j) {
     const int32_t* n1 = &blur_n1_[j * m_];
     const int32_t* n2 = &blur_n2_[j * m_];

@@ -2,9 +2,9 @@
 // Gaussian filtering Σ_j exp(-|f_i - f_j|² / 2) · v_j in O(N·d²) instead of O(N²), approximately and up to a
 // constant factor (the CRF normalizes it away).
 //
-// Built once per image; only the values change between mean-field iterations. Splatting is a gather
-// over each vertex's contributing pixels (a CSR list made at build time), so every stage writes
-// disjoint memory and the result does not depend on the number of threads.
+// Built once per image; only the values change between mean-field iterations. Splatting scatters
+// pixels in order into the (small, cache-resident) vertex values on one thread; blurring and slicing
+// run in parallel over disjoint outputs, so the result does not depend on the number of threads.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -26,8 +26,8 @@ class Lattice {
   // Worst-case bytes of a lattice over n points in d dimensions filtering lp floats per point.
   static int64_t worst_case_bytes(int64_t n, int d, int lp);
 
-  // out = lattice filter of in; both n × lp floats, distinct.
-  Status filter(const float* in, float* out, int lp, ThreadPool& pool);
+  // out = lattice filter of (scale ⊙ in); both n × lp floats, distinct; scale (n floats) may be null.
+  Status filter(const float* in, const float* scale, float* out, int lp, ThreadPool& pool);
 
   int64_t vertices() const { return m_; }
 
@@ -37,8 +37,6 @@ class Lattice {
   int64_t m_ = 0;
   std::vector<int32_t> offset_;  // n × (d+1): the vertices of each point's simplex
   std::vector<float> weight_;    // n × (d+1): its barycentric weights
-  std::vector<int32_t> splat_start_, splat_pixel_;  // CSR: the points touching each vertex
-  std::vector<float> splat_weight_;
   std::vector<int32_t> blur_n1_, blur_n2_;  // (d+1) × m: neighbours along each lattice direction
   std::vector<float> values_a_, values_b_;  // m × lp scratch
 };

