@@ -25,6 +25,7 @@ SeparableGaussian::SeparableGaussian(int width, int height, float sigma)
 
 Status SeparableGaussian::apply(const float* in, const float* scale, float* out, int lp, ThreadPool& pool) {
   const HotLoops& loops = hot_loops();
+  if (lp % 8 != 0) return error(Code::kInternal, "the separable Gaussian needs lanes in multiples of 8, got ", lp);
   const int64_t row = static_cast<int64_t>(width_) * lp;
   if (scale) {
     scaled_.resize(static_cast<size_t>(row * height_));
@@ -41,12 +42,7 @@ Status SeparableGaussian::apply(const float* in, const float* scale, float* out,
     for (int64_t y = y0; y < y1; ++y) loops.gauss_row(in + y * row, rows + y * row, width_, taps_.data(), radius_, lp);
   }));
   return pool.parallel_for(height_, 4, [&](int64_t y0, int64_t y1) {
-    for (int64_t y = y0; y < y1; ++y) {
-      float* o = out + y * row;
-      for (int64_t i = 0; i < row; ++i) o[i] = 0.f;
-      const int64_t lo = std::max<int64_t>(0, y - radius_), hi = std::min<int64_t>(height_ - 1, y + radius_);
-      for (int64_t s = lo; s <= hi; ++s) loops.axpy(o, rows + s * row, taps_[std::abs(static_cast<int>(s - y))], row);
-    }
+    loops.gauss_column(rows, out, row, height_, y0, y1, taps_.data(), radius_);
   });
 }
 

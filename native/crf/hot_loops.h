@@ -17,7 +17,11 @@ struct HotLoops {
   void (*slice)(const int32_t* offset, const float* weight, int dp1, const float* val, float* out, float alpha,
                 int64_t p0, int64_t p1, int lp);
   // One image row filtered along x: out[x] = Σ_{|t|≤radius} g[|t|] · in[x+t] (pixels outside are absent).
+  // lp must be a multiple of 8, as must `row` below.
   void (*gauss_row)(const float* in, float* out, int width, const float* g, int radius, int lp);
+  // Rows [y0, y1) filtered along y: out[y] = Σ_{|t|≤radius} g[|t|] · in[y+t], each row `row` floats.
+  void (*gauss_column)(const float* in, float* out, int64_t row, int height, int64_t y0, int64_t y1, const float* g,
+                       int radius);
   // out[i] += a · in[i], i in [0, n).
   void (*axpy)(float* out, const float* in, float a, int64_t n);
   // acc[p] = -unary[p] + Σ_k w_k · s_k[p] · f_k[p] over nk Potts kernels, for p in [p0, p1);

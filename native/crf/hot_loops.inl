@@ -64,18 +64,37 @@ void slice(const int32_t* offset, const float* weight, int dp1, const float* val
   }
 }
 
+// Both Gaussian passes keep each 8-lane output chunk in a register across all taps and store it once.
 void gauss_row(const float* in, float* out, int width, const float* g, int radius, int lp) {
-  // As whole-row multiply-adds of the row shifted by ±t, so the inner loops are long and branch-free.
-  const int64_t row = static_cast<int64_t>(width) * lp;
-  float* __restrict o = out;
-  const float* __restrict x = in;
-  for (int64_t i = 0; i < row; ++i) o[i] = g[0] * x[i];
-  const int reach = radius < width ? radius : width - 1;
-  for (int t = 1; t <= reach; ++t) {
-    const float w = g[t];
-    const int64_t shift = static_cast<int64_t>(t) * lp, len = row - shift;
-    for (int64_t i = 0; i < len; ++i) o[i] += w * x[i + shift];   // from the right neighbour
-    for (int64_t i = 0; i < len; ++i) o[i + shift] += w * x[i];   // from the left neighbour
+  for (int x = 0; x < width; ++x) {
+    const int lo = x - radius < 0 ? -x : -radius, hi = x + radius >= width ? width - 1 - x : radius;
+    float* __restrict o = out + static_cast<int64_t>(x) * lp;
+    for (int k0 = 0; k0 < lp; k0 += kChunk) {
+      float acc[kChunk] = {};
+      for (int t = lo; t <= hi; ++t) {
+        const float w = g[t < 0 ? -t : t];
+        const float* __restrict c = in + static_cast<int64_t>(x + t) * lp + k0;
+        for (int j = 0; j < kChunk; ++j) acc[j] += w * c[j];
+      }
+      for (int j = 0; j < kChunk; ++j) o[k0 + j] = acc[j];
+    }
+  }
+}
+
+void gauss_column(const float* in, float* out, int64_t row, int height, int64_t y0, int64_t y1, const float* g,
+                  int radius) {
+  for (int64_t y = y0; y < y1; ++y) {
+    const int64_t lo = y - radius < 0 ? 0 : y - radius, hi = y + radius >= height ? height - 1 : y + radius;
+    float* __restrict o = out + y * row;
+    for (int64_t i = 0; i < row; i += kChunk) {
+      float acc[kChunk] = {};
+      for (int64_t s = lo; s <= hi; ++s) {
+        const float w = g[s < y ? y - s : s - y];
+        const float* __restrict c = in + s * row + i;
+        for (int j = 0; j < kChunk; ++j) acc[j] += w * c[j];
+      }
+      for (int j = 0; j < kChunk; ++j) o[i + j] = acc[j];
+    }
   }
 }
 
@@ -170,4 +189,4 @@ void update(const float* unary, const float* const* f, const float* w, const flo
 
 }  // namespace
 
-const atrous::crf::HotLoops kLoops = {splat, blur, slice, gauss_row, axpy, potts_sum, softmax, update};
+const atrous::crf::HotLoops kLoops = {splat, blur, slice, gauss_row, gauss_column, axpy, potts_sum, softmax, update};

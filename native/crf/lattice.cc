@@ -207,8 +207,19 @@ Status Lattice::filter(const float* in, const float* scale, float* out, int lp, 
   }
   float* a = values_a_.data();
   float* b = values_b_.data();
-  std::fill(values_a_.begin(), values_a_.end(), 0.f);
-  loops.splat(offset_.data(), weight_.data(), d_ + 1, scale, in, a, 0, n_, lp);
+  // Two fixed halves of the image splat into separate buffers, summed after: parallel, and the same
+  // sums whatever the number of threads.
+  const int64_t half = n_ / 2;
+  ATROUS_RETURN_IF_ERROR(pool.parallel_for(2, 1, [&](int64_t h0, int64_t h1) {
+    for (int64_t h = h0; h < h1; ++h) {
+      float* dst = h == 0 ? a : b;
+      std::fill(dst, dst + size, 0.f);
+      loops.splat(offset_.data(), weight_.data(), d_ + 1, scale, in, dst, h == 0 ? 0 : half, h == 0 ? half : n_, lp);
+    }
+  }));
+  ATROUS_RETURN_IF_ERROR(pool.parallel_for(static_cast<int64_t>(size), 16384, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) a[i] += b[i];
+  }));
   for (int j = 0; j <= d_; ++j) {
     const int32_t* n1 = &blur_n1_[j * m_];
     const int32_t* n2 = &blur_n2_[j * m_];

@@ -3,8 +3,9 @@
 // constant factor (the CRF normalizes it away).
 //
 // Built once per image; only the values change between mean-field iterations. Splatting scatters
-// pixels in order into the (small, cache-resident) vertex values on one thread; blurring and slicing
-// run in parallel over disjoint outputs, so the result does not depend on the number of threads.
+// pixels in order into the (usually cache-resident) vertex values, two fixed halves of the image into
+// two buffers; blurring and slicing run in parallel over disjoint outputs. So the result does not
+// depend on the number of threads.
 #pragma once
 #include <cstdint>
 #include <memory>
