@@ -175,11 +175,13 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
     const HotLoops& loops = hot_loops();
     const size_t size = static_cast<size_t>(n * lp);
     std::vector<float> unary(size, 0.f), q(size), acc(size);
-    for (int64_t p = 0; p < n; ++p)
-      for (int l = 0; l < L; ++l) {
-        const float s = im.scores[p * L + l];
-        unary[p * lp + l] = o.logits ? -s : -std::log(std::max(s, kMinProbability));
-      }
+    ATROUS_RETURN_IF_ERROR(pool.parallel_for(n, 4096, [&](int64_t p0, int64_t p1) {
+      for (int64_t p = p0; p < p1; ++p)
+        for (int l = 0; l < L; ++l) {
+          const float s = im.scores[p * L + l];
+          unary[p * lp + l] = o.logits ? -s : -std::log(std::max(s, kMinProbability));
+        }
+    }));
 
     std::vector<Prepared> kernels(o.kernels.size());
     for (size_t k = 0; k < o.kernels.size(); ++k)

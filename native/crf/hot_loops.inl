@@ -139,8 +139,12 @@ inline float exp_shifted(float x) {
   p = p * r + 5.0000001201e-1f;
   p = p * r * r + r + 1.0f;
   const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
+#if defined(__GNUC__) || defined(__clang__)
+  const float scale = __builtin_bit_cast(float, bits);
+#else
   float scale;
   std::memcpy(&scale, &bits, sizeof scale);
+#endif
   return p * scale;
 }
 
@@ -156,12 +160,10 @@ inline void softmax_one(const float* __restrict x, float* __restrict o, int labe
     }
   float mx = m[0];
   for (int j = 1; j < kW; ++j) mx = m[j] > mx ? m[j] : mx;
+  for (int k = 0; k < lp; ++k) o[k] = exp_shifted((k < labels ? x[k] : -1e30f) - mx);
+  for (int k = labels; k < lp; ++k) o[k] = 0.f;
   for (int k = 0; k < lp; k += kW)
-    for (int j = 0; j < kW; ++j) {
-      const float e = k + j < labels ? exp_shifted(x[k + j] - mx) : 0.f;
-      o[k + j] = e;
-      s[j] += e;
-    }
+    for (int j = 0; j < kW; ++j) s[j] += o[k + j];
   float sum = 0.f;
   for (int j = 0; j < kW; ++j) sum += s[j];
   const float inv = 1.f / sum;
