@@ -174,7 +174,7 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
     ThreadPool pool(o.threads > 0 ? o.threads : ThreadPool::default_threads());
     const HotLoops& loops = hot_loops();
     const size_t size = static_cast<size_t>(n * lp);
-    std::vector<float> unary(size, 0.f), q(size), acc(size);
+    std::vector<float> unary(size, 0.f), q(size), acc;
     ATROUS_RETURN_IF_ERROR(pool.parallel_for(n, 4096, [&](int64_t p0, int64_t p1) {
       for (int64_t p = p0; p < p1; ++p)
         for (int l = 0; l < L; ++l) {
@@ -190,8 +190,7 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
 
     // Q₀ = softmax(-U).
     ATROUS_RETURN_IF_ERROR(pool.parallel_for(n, 256, [&](int64_t p0, int64_t p1) {
-      loops.potts_sum(unary.data(), nullptr, nullptr, nullptr, 0, acc.data(), p0, p1, lp);
-      loops.softmax(acc.data(), q.data(), p0, p1, L, lp);
+      loops.update(unary.data(), nullptr, nullptr, nullptr, 0, q.data(), p0, p1, L, lp);
     }));
 
     // Potts kernels fold their output normalization into the final sum; matrix kernels scale explicitly.
@@ -226,6 +225,7 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
         }));
         continue;
       }
+      acc.resize(size);
       ATROUS_RETURN_IF_ERROR(pool.parallel_for(n, 256, [&](int64_t p0, int64_t p1) {
         loops.potts_sum(unary.data(), potts_f.data(), potts_w.data(), potts_s.data(), potts, acc.data(), p0, p1, lp);
         for (size_t k = 0; k < kernels.size(); ++k) {

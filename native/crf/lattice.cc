@@ -129,7 +129,7 @@ int64_t Lattice::worst_case_bytes(int64_t n, int d, int lp) {
   const int64_t e = n * (d + 1);  // simplex entries; also the most vertices there can be
   int64_t table = 1;
   while (table < 4 * e) table <<= 1;
-  return e * (4 * d + 4 + 4)      // keys while building, offsets, weights
+  return e * (4 + 4)              // offsets, weights
          + table * 4 * (d + 1)    // hash slots
          + e * 4 * d              // vertex keys
          + e * (d + 1) * 8        // blur neighbours
@@ -160,15 +160,21 @@ Status Lattice::build(const float* features, int64_t n, int d, int64_t memory_li
   lat->n_ = n;
   lat->d_ = d;
   const int dp1 = d + 1;
-  std::vector<int32_t> keys(static_cast<size_t>(n * dp1 * d));
-  lat->weight_.resize(static_cast<size_t>(n * dp1));
-  ATROUS_RETURN_IF_ERROR(pool.parallel_for(n, 2048, [&](int64_t b, int64_t e) {
-    for (int64_t p = b; p < e; ++p) embed(features + p * d, d, scale, &keys[p * dp1 * d], &lat->weight_[p * dp1]);
-  }));
-
+  // Embed blocks of points in parallel into a small reused buffer, then hash them in order on this
+  // thread (vertex ids follow point order, so they do not depend on the number of threads).
+  constexpr int64_t kBlock = 16384;
+  std::vector<int32_t> keys(static_cast<size_t>(std::min(n, kBlock) * dp1 * d));
   KeyTable table(d, n / 4);
   lat->offset_.resize(static_cast<size_t>(n * dp1));
-  for (int64_t k = 0; k < n * dp1; ++k) lat->offset_[k] = table.find(&keys[k * d], true);
+  lat->weight_.resize(static_cast<size_t>(n * dp1));
+  for (int64_t b0 = 0; b0 < n; b0 += kBlock) {
+    const int64_t b1 = std::min(n, b0 + kBlock);
+    ATROUS_RETURN_IF_ERROR(pool.parallel_for(b1 - b0, 1024, [&](int64_t i0, int64_t i1) {
+      for (int64_t i = i0; i < i1; ++i)
+        embed(features + (b0 + i) * d, d, scale, &keys[i * dp1 * d], &lat->weight_[(b0 + i) * dp1]);
+    }));
+    for (int64_t k = 0; k < (b1 - b0) * dp1; ++k) lat->offset_[b0 * dp1 + k] = table.find(&keys[k * d], true);
+  }
   std::vector<int32_t>().swap(keys);
   const int64_t m = table.size();
   lat->m_ = m;
@@ -201,9 +207,9 @@ Status Lattice::build(const float* features, int64_t n, int d, int64_t memory_li
 Status Lattice::filter(const float* in, const float* scale, float* out, int lp, ThreadPool& pool) {
   const HotLoops& loops = hot_loops();
   const size_t size = static_cast<size_t>(m_) * lp;
-  if (values_a_.size() != size) {
-    values_a_.assign(size, 0.f);
-    values_b_.assign(size, 0.f);
+  if (values_a_.size() < size) {  // grow only: the normalization pass uses fewer lanes than the iterations
+    values_a_.resize(size);
+    values_b_.resize(size);
   }
   float* a = values_a_.data();
   float* b = values_b_.data();
@@ -213,7 +219,7 @@ Status Lattice::filter(const float* in, const float* scale, float* out, int lp, 
   ATROUS_RETURN_IF_ERROR(pool.parallel_for(2, 1, [&](int64_t h0, int64_t h1) {
     for (int64_t h = h0; h < h1; ++h) {
       float* dst = h == 0 ? a : b;
-      std::fill(dst, dst + size, 0.f);
+      std::fill(dst, dst + size, 0.f);  // only the first `size` floats are used
       loops.splat(offset_.data(), weight_.data(), d_ + 1, scale, in, dst, h == 0 ? 0 : half, h == 0 ? half : n_, lp);
     }
   }));
