@@ -173,14 +173,10 @@ Napi::Value dense_crf_js(const Napi::CallbackInfo& info) {
       return rejected(env, error(Code::kInvalidArgument, "the abort token must be an AbortToken"));
     abort = AbortToken::Unwrap(token)->flag();
   }
-  // Cheap checks (and the scores' finiteness) up front, so bad input rejects without a thread hop.
+  // Copies, so JS may reuse its buffers while the CRF runs; the scores are validated on the worker.
   std::vector<uint8_t> rgb_copy(static_cast<const uint8_t*>(rgb.ArrayBuffer().Data()) + rgb.ByteOffset(),
                                 static_cast<const uint8_t*>(rgb.ArrayBuffer().Data()) + rgb.ByteOffset() + n * 3);
   std::vector<float> scores_copy(scores.Data(), scores.Data() + scores.ElementLength());
-  image.rgb = rgb_copy.data();
-  image.scores = scores_copy.data();
-  s = crf::validate(image, options);
-  if (!s.is_ok()) return rejected(env, s);
   Napi::TypedArray labels = info[6].As<Napi::TypedArray>(), probs = info[7].As<Napi::TypedArray>();
   auto* labels_ptr = reinterpret_cast<int32_t*>(static_cast<uint8_t*>(labels.ArrayBuffer().Data()) + labels.ByteOffset());
   auto* probs_ptr = reinterpret_cast<float*>(static_cast<uint8_t*>(probs.ArrayBuffer().Data()) + probs.ByteOffset());
