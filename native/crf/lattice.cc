@@ -11,30 +11,31 @@ namespace atrous::crf {
 namespace {
 
 // Open-addressing table from integer lattice keys (d coordinates; the last is implied) to vertex ids.
-// Each slot holds its id and a copy of its key, so a probe touches one cache line.
+// A slot holds its id and the key's 32-bit hash, so most probes are settled without reading the key.
 class KeyTable {
  public:
   // Starts small (lattices are usually far smaller than their worst case) and doubles at half load.
-  KeyTable(int d, int64_t expected) : d_(d), stride_(d + 1) {
+  KeyTable(int d, int64_t expected) : d_(d) {
     int64_t cap = 1024;
     while (cap < 2 * expected) cap <<= 1;
     resize(cap);
   }
   // The id of `key`, inserting it when `insert` (ids count up from 0); -1 when absent.
   int32_t find(const int32_t* key, bool insert) {
-    uint64_t h = hash(key) & mask_;
+    const uint64_t full = hash(key);
+    const uint32_t tag = static_cast<uint32_t>(full >> 32);
+    uint64_t h = full & mask_;
     for (;;) {
-      int32_t* slot = &slots_[h * stride_];
-      if (slot[0] < 0) {
+      Slot& slot = slots_[h];
+      if (slot.id < 0) {
         if (!insert) return -1;
         const int32_t id = static_cast<int32_t>(keys_.size() / d_);
         keys_.insert(keys_.end(), key, key + d_);
-        slot[0] = id;
-        std::copy(key, key + d_, slot + 1);
+        slot = Slot{id, tag};
         if (2 * (static_cast<uint64_t>(id) + 1) > mask_) resize(static_cast<int64_t>(mask_ + 1) * 2);
         return id;
       }
-      if (same_key(slot + 1, key)) return slot[0];
+      if (slot.tag == tag && same_key(this->key(slot.id), key)) return slot.id;
       h = (h + 1) & mask_;
     }
   }
@@ -43,29 +44,33 @@ class KeyTable {
   const int32_t* key(int64_t id) const { return &keys_[static_cast<size_t>(id) * d_]; }
 
  private:
+  struct Slot {
+    int32_t id;
+    uint32_t tag;
+  };
   bool same_key(const int32_t* a, const int32_t* b) const {
     for (int i = 0; i < d_; ++i)
       if (a[i] != b[i]) return false;
     return true;
   }
   void resize(int64_t cap) {
-    slots_.assign(static_cast<size_t>(cap * stride_), -1);
+    slots_.assign(static_cast<size_t>(cap), Slot{-1, 0});
     mask_ = static_cast<uint64_t>(cap - 1);
     for (int64_t id = 0; id < size(); ++id) {
-      uint64_t h = hash(key(id)) & mask_;
-      while (slots_[h * stride_] >= 0) h = (h + 1) & mask_;
-      slots_[h * stride_] = static_cast<int32_t>(id);
-      std::copy(key(id), key(id) + d_, &slots_[h * stride_ + 1]);
+      const uint64_t full = hash(key(id));
+      uint64_t h = full & mask_;
+      while (slots_[h].id >= 0) h = (h + 1) & mask_;
+      slots_[h] = Slot{static_cast<int32_t>(id), static_cast<uint32_t>(full >> 32)};
     }
   }
   uint64_t hash(const int32_t* key) const {
     uint64_t h = 0;
-    for (int i = 0; i < d_; ++i) h = (h + static_cast<uint32_t>(key[i])) * 2531011ull;
+    for (int i = 0; i < d_; ++i) h = (h + static_cast<uint32_t>(key[i])) * 0x9E3779B97F4A7C15ull;
     return h ^ (h >> 29);
   }
-  int d_, stride_;
+  int d_;
   uint64_t mask_ = 0;
-  std::vector<int32_t> slots_;
+  std::vector<Slot> slots_;
   std::vector<int32_t> keys_;
 };
 
@@ -130,7 +135,7 @@ int64_t Lattice::worst_case_bytes(int64_t n, int d, int lp) {
   int64_t table = 1;
   while (table < 4 * e) table <<= 1;
   return e * (4 + 4)              // offsets, weights
-         + table * 4 * (d + 1)    // hash slots
+         + table * 8              // hash slots
          + e * 4 * d              // vertex keys
          + e * (d + 1) * 8        // blur neighbours
          + e * int64_t(lp) * 8;   // two value buffers
