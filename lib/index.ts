@@ -15,3 +15,6 @@ export { compile, Model } from './model';
 export type { CompileOptions, RunOptions, RunResult, RunInputs, Tensor, IoInfo, WeightMap } from './model';
 export { info } from './info';
 export type { AtrousInfo } from './info';
+export * as zoo from './zoo/index';
+export { readSafetensors, writeSafetensors } from './weights/safetensors';
+export type { NamedTensor, SafetensorsDType } from './weights/safetensors';
