@@ -4,16 +4,22 @@ import fs from 'node:fs';
 
 import { fail, show } from '../errors';
 
-export type SafetensorsDType = 'F32' | 'F16' | 'BF16';
+/** Dtypes read (all converted to float32); the writer writes F32. */
+export type SafetensorsDType = 'F32' | 'F16' | 'BF16' | 'F64' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
 
-/** A float tensor by name; `data` is always float32 (F16/BF16 are widened on read). */
+/**
+ * A tensor by name; `data` is always float32 (F16/BF16 widened; integer tensors such as PyTorch's
+ * BN `num_batches_tracked` converted, so a whole state_dict can be read).
+ */
 export interface NamedTensor {
   shape: number[];
   data: Float32Array;
+  /** The dtype in the file (reader only). */
+  dtype?: SafetensorsDType;
 }
 
-const BYTES: Record<SafetensorsDType, number> = { F32: 4, F16: 2, BF16: 2 };
-const OTHER_DTYPES = new Set(['F64', 'I64', 'I32', 'I16', 'I8', 'U8', 'U16', 'U32', 'U64', 'BOOL', 'F8_E4M3', 'F8_E5M2']);
+const BYTES: Record<SafetensorsDType, number> = { F32: 4, F16: 2, BF16: 2, F64: 8, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
+const OTHER_DTYPES = new Set(['U16', 'U32', 'U64', 'F8_E4M3', 'F8_E5M2']);
 const MAX_HEADER = 100 * 1024 * 1024;
 
 function halfToFloat(h: number): number {
@@ -27,6 +33,12 @@ function decode(bytes: Uint8Array, dtype: SafetensorsDType, count: number): Floa
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = new Float32Array(count);
   if (dtype === 'F32') for (let i = 0; i < count; i++) out[i] = view.getFloat32(i * 4, true);
+  else if (dtype === 'F64') for (let i = 0; i < count; i++) out[i] = view.getFloat64(i * 8, true);
+  else if (dtype === 'I64') for (let i = 0; i < count; i++) out[i] = Number(view.getBigInt64(i * 8, true));
+  else if (dtype === 'I32') for (let i = 0; i < count; i++) out[i] = view.getInt32(i * 4, true);
+  else if (dtype === 'I16') for (let i = 0; i < count; i++) out[i] = view.getInt16(i * 2, true);
+  else if (dtype === 'I8') for (let i = 0; i < count; i++) out[i] = view.getInt8(i);
+  else if (dtype === 'U8' || dtype === 'BOOL') for (let i = 0; i < count; i++) out[i] = view.getUint8(i);
   else if (dtype === 'F16') for (let i = 0; i < count; i++) out[i] = halfToFloat(view.getUint16(i * 2, true));
   else {
     const u32 = new Uint32Array(1), f32 = new Float32Array(u32.buffer);
@@ -70,7 +82,7 @@ export function readSafetensors(source: string | Uint8Array | ArrayBuffer): Map<
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (typeof e !== 'object' || e === null) fail('PARSE_ERROR', `safetensors: entry '${name}' is not an object`);
     if (typeof e.dtype !== 'string') fail('PARSE_ERROR', `safetensors: '${name}' has no dtype`);
-    if (OTHER_DTYPES.has(e.dtype)) fail('UNSUPPORTED', `safetensors: '${name}' has dtype ${e.dtype}; only F32, F16 and BF16 weights are supported`);
+    if (OTHER_DTYPES.has(e.dtype)) fail('UNSUPPORTED', `safetensors: '${name}' has dtype ${e.dtype}; supported: ${Object.keys(BYTES).join(', ')}`);
     if (!(e.dtype in BYTES)) fail('PARSE_ERROR', `safetensors: '${name}' has unknown dtype ${show(e.dtype)}`);
     const dtype = e.dtype as SafetensorsDType;
     const shape = e.shape;
@@ -85,7 +97,7 @@ export function readSafetensors(source: string | Uint8Array | ArrayBuffer): Map<
       fail('PARSE_ERROR', `safetensors: '${name}' data_offsets [${begin}, ${end}] fall outside the ${data.byteLength}-byte data section`);
     if (end - begin !== count * BYTES[dtype])
       fail('PARSE_ERROR', `safetensors: '${name}' has ${end - begin} bytes; ${dtype} shape ${show(shape)} needs ${count * BYTES[dtype]}`);
-    out.set(name, { shape: [...(shape as number[])], data: decode(data.subarray(begin, end), dtype, count) });
+    out.set(name, { shape: [...(shape as number[])], data: decode(data.subarray(begin, end), dtype, count), dtype });
   }
   return out;
 }
