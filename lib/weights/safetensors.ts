@@ -1,6 +1,7 @@
 // safetensors reader/writer. Files are untrusted: every length, offset, dtype and shape is checked.
 // Layout: u64 little-endian header size N, N bytes of JSON {name: {dtype, shape, data_offsets}}, then data.
 import fs from 'node:fs';
+import os from 'node:os';
 
 import { fail, show } from '../errors';
 
@@ -21,6 +22,7 @@ export interface NamedTensor {
 const BYTES: Record<SafetensorsDType, number> = { F32: 4, F16: 2, BF16: 2, F64: 8, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
 const OTHER_DTYPES = new Set(['U16', 'U32', 'U64', 'F8_E4M3', 'F8_E5M2']);
 const MAX_HEADER = 100 * 1024 * 1024;
+const LITTLE_ENDIAN = os.endianness() === 'LE';
 
 function halfToFloat(h: number): number {
   const sign = h & 0x8000 ? -1 : 1, exp = (h >> 10) & 0x1f, frac = h & 0x3ff;
@@ -31,6 +33,7 @@ function halfToFloat(h: number): number {
 
 function decode(bytes: Uint8Array, dtype: SafetensorsDType, count: number): Float32Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (dtype === 'F32' && LITTLE_ENDIAN) return new Float32Array(new Uint8Array(bytes).buffer, 0, count); // copy: Buffer#slice would share
   const out = new Float32Array(count);
   if (dtype === 'F32') for (let i = 0; i < count; i++) out[i] = view.getFloat32(i * 4, true);
   else if (dtype === 'F64') for (let i = 0; i < count; i++) out[i] = view.getFloat64(i * 8, true);
@@ -129,7 +132,8 @@ export function writeSafetensors(
   out.set(head, 8);
   let at = 8 + head.byteLength;
   for (const [, t] of entries) {
-    for (let i = 0; i < t.data.length; i++) view.setFloat32(at + i * 4, t.data[i] as number, true);
+    if (LITTLE_ENDIAN) out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), at);
+    else for (let i = 0; i < t.data.length; i++) view.setFloat32(at + i * 4, t.data[i] as number, true);
     at += t.data.byteLength;
   }
   return out;

@@ -122,6 +122,7 @@ export class ZooNetwork {
     const tensors = toEntries(source);
     const next = new Map<string, Float32Array>();
     const unexpected: string[] = [], misshaped: string[] = [], duplicate: string[] = [];
+    const seen = new Set<string>();
     for (const [key, t] of tensors) {
       const target = map.target(key);
       if (target === null) continue;
@@ -130,10 +131,11 @@ export class ZooNetwork {
         if (!options.allowUnexpected) unexpected.push(key);
         continue;
       }
-      if (next.has(target)) {
+      if (seen.has(target)) {
         duplicate.push(`${key} → ${target}`);
         continue;
       }
+      seen.add(target);
       const count = shape.reduce((a, b) => a * b, 1);
       const data = t.data instanceof Float32Array ? map.convert(t, shape, target) : undefined;
       if (!data || data.length !== count) misshaped.push(`${key} ${show([...t.shape])} (expected ${show([...shape])} for ${target})`);
@@ -142,7 +144,7 @@ export class ZooNetwork {
     const provided = new Set(next.keys());
     const missing: string[] = [];
     for (const [name, shape] of this.shapes) {
-      if (next.has(name)) continue;
+      if (seen.has(name)) continue;
       const filled = map.fill?.(name, shape, provided, this.epsilon);
       if (filled) next.set(name, filled);
       else if (!options.allowMissing || !this.data.has(name)) missing.push(name);
