@@ -85,6 +85,9 @@ test('MobileNetV2 matches the shipped TF Lite DeepLab models: conv counts, atrou
   assert.is(conv(dm05.graph, 'backbone.features.0.0').out, 16);
   assert.is(conv(dm05.graph, 'backbone.features.1.conv.1').out, 8);
   assert.is(conv(dm05.graph, 'backbone.features.17.conv.2').out, 160);
+  // At dm 0.5 TF DeepLab rounds widths to integers, not to multiples of 8 (the real model: 12-ch projects, 72-ch expansions).
+  assert.equal([2, 3, 4].map((i) => conv(dm05.graph, `backbone.features.${i}.conv.2`).out), [12, 12, 16]);
+  assert.equal([2, 3].map((i) => conv(dm05.graph, `backbone.features.${i}.conv.0.0`).out), [48, 72]);
   assert.equal(dm05.scores.shape, [1, 33, 33, 21]);
   // deeplabv3_mnv2_voc_513_uint8.tflite: OS 16, DEPTHWISE 11 plain s1, 3 s2, 3 rate 2; last block 320.
   const os16 = zoo.deeplabV3({ backbone: 'mobilenetv2', outputStride: 16 });

@@ -152,6 +152,12 @@ test('TF MobileNetV2 key map: checkpoint names (gamma/beta/moving_*) and unknown
   assert.is(map.target('logits/semantic/weights'), 'decoder.classifier.weight');
   assert.is(map.target('image_pooling/BatchNorm/beta'), 'classifier.0.convs.1.2.bias');
   assert.is(map.target('global_step'), null);
+  // TF Lite tensor names (as they appear in deeplabv3_mnv2_dm05_voc_257.tflite and the ADE20K v3+ model).
+  assert.is(map.target('MobilenetV2/expanded_conv/depthwise/depthwise_bias'), 'backbone.features.1.conv.0.1.bias');
+  assert.is(map.target('MobilenetV2/expanded_conv/project/Conv2D_bias'), 'backbone.features.1.conv.2.bias');
+  assert.is(map.target('decoder/decoder_conv0_depthwise/depthwise_Fold_bias'), 'decoder.conv1.depthwise_bn.bias');
+  assert.is(map.target('image_pooling/weights_quant/FakeQuantWithMinMaxVars'), 'classifier.0.convs.1.1.weight');
+  assert.is(map.target('logits/semantic/Conv2D_bias'), 'decoder.classifier.bias');
   assert.is(map.target('MobilenetV2/Conv/BatchNorm/unknown'), undefined);
   for (const name of [...net.weightNames()].filter((n) => n.startsWith('decoder.')))
     assert.ok(/^decoder\.(project\.[01]|conv[12]\.(depthwise|pointwise)(_bn)?|classifier)\./.test(name), name);

@@ -38,5 +38,5 @@ export function finish(
   const output = upsample(b, scores, [h, w], 'logits_upsample');
   b.graph.output('logits', output);
   for (const [k, v] of Object.entries(o.extra ?? {})) b.graph.output(k, upsample(b, v, [h, w], `${k}_upsample`));
-  return new ZooNetwork({ name, graph: b.graph, input, output, scores, epsilon: b.style.epsilon, ...o });
+  return new ZooNetwork({ name, graph: b.graph, input, output, scores, ...o });
 }

@@ -42,7 +42,6 @@ export interface ZooNetworkInit {
   outputStride: number;
   scoresStride: number;
   numClasses: number;
-  epsilon: number;
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
@@ -75,15 +74,18 @@ export class ZooNetwork {
   /** Stride of `scores` (4 for v3+, else the output stride). */
   readonly scoresStride: number;
   readonly numClasses: number;
-  private readonly epsilon: number;
+  /** BatchNorm epsilon by the names of the BN's weights (for maps that fill folded statistics). */
+  private readonly epsilons = new Map<string, number>();
   private readonly shapes = new Map<string, readonly number[]>();
   private data = new Map<string, Float32Array>();
 
   /** @internal */
   constructor(init: ZooNetworkInit) {
     ({ name: this.name, graph: this.graph, input: this.input, output: this.output, scores: this.scores } = init);
-    ({ outputStride: this.outputStride, scoresStride: this.scoresStride, numClasses: this.numClasses, epsilon: this.epsilon } = init);
+    ({ outputStride: this.outputStride, scoresStride: this.scoresStride, numClasses: this.numClasses } = init);
     for (const w of this.graph.weights) this.shapes.set(w.name, w.shape);
+    for (const n of this.graph.nodeList)
+      if (n.op === 'batch_norm') n.inputs.slice(1).forEach((v) => this.epsilons.set(v.name, n.params.epsilon as number));
   }
 
   /** Learnable parameters (torchvision's count: BN running statistics excluded). */
@@ -145,7 +147,7 @@ export class ZooNetwork {
     const missing: string[] = [];
     for (const [name, shape] of this.shapes) {
       if (seen.has(name)) continue;
-      const filled = map.fill?.(name, shape, provided, this.epsilon);
+      const filled = map.fill?.(name, shape, provided, this.epsilons.get(name) ?? 0);
       if (filled) next.set(name, filled);
       else if (!options.allowMissing || !this.data.has(name)) missing.push(name);
     }

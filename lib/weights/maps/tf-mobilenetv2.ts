@@ -1,14 +1,18 @@
 // TF DeepLab MobileNetV2 variable names → atrous zoo names, for checkpoints (gamma/beta/moving_*)
 // and for frozen graphs as TF.js/TFLite carry them (BN folded: `Conv2D/merged_input` weights +
-// `FusedBatchNorm/Offset`, depthwise `FusedBatchNorm/Scaled`; or `weights` + `biases`).
+// `FusedBatchNorm/Offset`, depthwise `FusedBatchNorm/Scaled`; TF Lite `weights` + `Conv2D_bias` /
+// `depthwise_bias`, quantized `weights_quant/FakeQuantWithMinMaxVars` + `Conv2D_Fold_bias`).
 // BN statistics a folded source lacks are filled with the identity (mean 0, var 1 − ε, gamma 1).
 import { fail, show } from '../../errors';
 import { KeyMap } from '../../zoo/network';
-import { fromHwio, fromTflite, passThrough } from './layout';
+import { fromHwio, fromOihw, fromTflite, passThrough } from './layout';
 
 export interface TfMobileNetV2KeyOptions {
-  /** Weight layout of the source: 'tf' (HWIO, depthwise HWCM; checkpoints, TF.js) or 'tflite' (OHWI). Default 'tf'. */
-  layout?: 'tf' | 'tflite';
+  /**
+   * Weight layout of the source: 'tf' (HWIO, depthwise HWCM; checkpoints, TF.js), 'tflite' (OHWI,
+   * depthwise [1, H, W, C]) or 'onnx' (OIHW, depthwise [C, 1, H, W]; tf2onnx exports). Default 'tf'.
+   */
+  layout?: 'tf' | 'tflite' | 'onnx';
   /** Number of atrous ASPP branches in the network (0 for the shipped MobileNetV2 models). */
   asppBranches?: number;
   /** The network is v3+ (logits belong to the decoder). */
@@ -47,8 +51,8 @@ function scope(s: string, o: Required<TfMobileNetV2KeyOptions>): [string, string
 }
 
 const SUFFIXES: [RegExp, 'weight' | 'bias' | 'gamma' | 'beta' | 'mean' | 'var'][] = [
-  [/\/(weights|depthwise_weights|Conv2D\/merged_input)$/, 'weight'],
-  [/\/biases$/, 'bias'],
+  [/\/(weights|depthwise_weights|Conv2D\/merged_input|weights_quant\/FakeQuantWithMinMaxVars)$/, 'weight'],
+  [/\/(biases|Conv2D_bias|depthwise_bias|Conv2D_Fold_bias|depthwise_Fold_bias)$/, 'bias'],
   [/\/BatchNorm\/(gamma|FusedBatchNorm\/Scaled)$/, 'gamma'],
   [/\/BatchNorm\/(beta|FusedBatchNorm\/Offset)$/, 'beta'],
   [/\/BatchNorm\/moving_mean$/, 'mean'],
@@ -57,10 +61,10 @@ const SUFFIXES: [RegExp, 'weight' | 'bias' | 'gamma' | 'beta' | 'mean' | 'var'][
 
 export function tfMobileNetV2Keys(options: TfMobileNetV2KeyOptions = {}): KeyMap {
   const layout = options.layout ?? 'tf';
-  if (layout !== 'tf' && layout !== 'tflite') fail('INVALID_ARGUMENT', `tfMobileNetV2Keys: layout must be 'tf' or 'tflite', got ${show(layout)}`);
+  if (layout !== 'tf' && layout !== 'tflite' && layout !== 'onnx') fail('INVALID_ARGUMENT', `tfMobileNetV2Keys: layout must be 'tf', 'tflite' or 'onnx', got ${show(layout)}`);
   const o: Required<TfMobileNetV2KeyOptions> = { layout, asppBranches: options.asppBranches ?? 0, decoder: options.decoder ?? false };
   if (!Number.isInteger(o.asppBranches) || o.asppBranches < 0) fail('INVALID_ARGUMENT', `tfMobileNetV2Keys: asppBranches must be a non-negative integer`);
-  const convert4 = layout === 'tf' ? fromHwio : fromTflite;
+  const convert4 = layout === 'tf' ? fromHwio : layout === 'tflite' ? fromTflite : fromOihw;
   return {
     name: `tf-mobilenetv2 (${layout})`,
     target(key) {
