@@ -36,6 +36,9 @@ test('DeepLabV3 ResNet: block4 unit rates = multiGrid × base rate; layer3 dilat
   assert.equal(rates(os8.graph, /^backbone\.layer3\.\d\.conv2$/), [1, 2, 2, 2, 2, 2]); // the unit that gives up its stride keeps rate 1
   assert.is(conv(os8.graph, 'backbone.layer3.0.conv2').stride, 1);
   assert.equal(rates(os8.graph, /^classifier\.0\.convs\.[123]\.0$/), [12, 24, 36]);
+  // torchvision's dilation pattern (the unit giving up its stride keeps the previous rate) on request.
+  const tv = zoo.deeplabV3({ backbone: 'resnet50', outputStride: 8, block4Rates: [2, 4, 4], ...small });
+  assert.equal(rates(tv.graph, /^backbone\.layer4\.\d\.conv2$/), [2, 4, 4]);
   assert.equal(os8.scores.shape, [1, 9, 9, 21]);
   assert.equal(os16.scores.shape, [1, 5, 5, 21]);
   assert.is(os8.outputStride, 8);
@@ -153,6 +156,8 @@ test('options are validated with INVALID_ARGUMENT', () => {
     () => zoo.deeplabV3({ backbone: 'mobilenetv2', auxHead: true }),
     () => zoo.deeplabV3({ multiGrid: [1, 2] as never }),
     () => zoo.deeplabV3({ asppRates: [0, 6] }),
+    () => zoo.deeplabV3({ block4Rates: [2, 4] as never }),
+    () => zoo.deeplabV3({ backbone: 'mobilenetv2', block4Rates: [2, 4, 4] }),
     () => zoo.deeplabV3({ numClasses: 0 }),
     () => zoo.deeplabV3({ inputSize: [513] as never }),
     () => zoo.deeplabV3Plus({ separable: 'yes' as never }),

@@ -16,6 +16,11 @@ export interface DeepLabV3Options extends CommonOptions {
   outputStride?: 8 | 16;
   /** ResNet block4 unit rates as multiples of its base rate (default [1, 2, 4]). */
   multiGrid?: readonly [number, number, number];
+  /**
+   * ResNet only: absolute rates of block4's three units, overriding multiGrid. torchvision's
+   * deeplabv3_resnet* use [2, 4, 4] (output stride 8): pass them to reproduce torchvision's outputs.
+   */
+  block4Rates?: readonly [number, number, number];
   /** ASPP atrous rates: ResNet default [6, 12, 18] at stride 16, doubled at 8; MobileNetV2 default [] (none). */
   asppRates?: readonly number[];
   /** ResNet only: torchvision's auxiliary FCN head on layer3 (graph output 'aux_logits'). */
@@ -47,6 +52,7 @@ export function deeplabV3(options: DeepLabV3Options = {}): ZooNetwork {
   const isResnet = backbone !== 'mobilenetv2';
   if (isResnet && options.depthMultiplier !== undefined) fail('INVALID_ARGUMENT', `${fn}: depthMultiplier applies to the mobilenetv2 backbone only`);
   if (!isResnet && options.auxHead) fail('INVALID_ARGUMENT', `${fn}: auxHead applies to the ResNet backbones only`);
+  if (!isResnet && options.block4Rates !== undefined) fail('INVALID_ARGUMENT', `${fn}: block4Rates applies to the ResNet backbones only`);
   if (!isResnet && options.multiGrid !== undefined) fail('INVALID_ARGUMENT', `${fn}: multiGrid applies to the ResNet backbones only`);
   if (options.auxHead !== undefined && typeof options.auxHead !== 'boolean') fail('INVALID_ARGUMENT', `${fn}: auxHead must be a boolean, got ${show(options.auxHead)}`);
   const rates = checkRates(`${fn}: asppRates`, options.asppRates ?? (isResnet ? defaultAsppRates(outputStride) : []));
@@ -56,7 +62,8 @@ export function deeplabV3(options: DeepLabV3Options = {}): ZooNetwork {
   const extra: Record<string, Value> = {};
   if (isResnet) {
     const multiGrid = checkRates(`${fn}: multiGrid`, options.multiGrid ?? [1, 2, 4], 3);
-    f = resnet(b, input, { depth: backbone === 'resnet50' ? 50 : 101, outputStride, multiGrid });
+    const layer4Rates = options.block4Rates === undefined ? undefined : checkRates(`${fn}: block4Rates`, options.block4Rates, 3);
+    f = resnet(b, input, { depth: backbone === 'resnet50' ? 50 : 101, outputStride, multiGrid, layer4Rates });
     const aspp = asppV3(b, f.out, { name: 'classifier.0', rates });
     const y = convBnRelu(b, aspp, { name: 'classifier.1', bnName: 'classifier.2', out: 256, kernel: 3 });
     scores = conv(b, y, { name: 'classifier.4', out: numClasses, bias: true });

@@ -8,6 +8,8 @@ export interface ResNetOptions {
   outputStride: 8 | 16 | 32;
   /** Unit rates of layer4 (block4) as multiples of its base rate; default [1, 1, 1]. */
   multiGrid?: readonly number[];
+  /** Absolute 3×3 rates of layer4's units, overriding multiGrid (torchvision: [2, 4, 4] at stride 8). */
+  layer4Rates?: readonly number[];
   /** Weight name prefix (default 'backbone'). */
   prefix?: string;
 }
@@ -37,7 +39,7 @@ export function resnet(b: ZooBuilder, x: Value, o: ResNetOptions): BackboneFeatu
     // Units after a removed stride run at the tracker's new rate; layer4 scales them by multiGrid.
     for (let u = 0; u < blocks; u++) {
       const base = u === 0 ? rate : track.rate;
-      const unitRate = li === 3 ? track.rate * (multiGrid[u] ?? 1) : base;
+      const unitRate = li !== 3 ? base : o.layer4Rates ? (o.layer4Rates[u] as number) : track.rate * (multiGrid[u] ?? 1);
       y = bottleneck(b, y, `${p}.layer${li + 1}.${u}`, planes, u === 0 ? stride : 1, unitRate, u === 0 && (stride !== 1 || inChannels !== planes * 4));
       inChannels = planes * 4;
     }
