@@ -44,10 +44,26 @@ for (const [call, backbone, build] of rows) {
   const os = net.scoresStride !== net.outputStride ? `${net.outputStride} (decoder 4)` : `${net.outputStride}`;
   lines.push(`| ${call} | ${backbone} | ${fmt(s.params)} | ${(s.madds / 1e9).toFixed(1)} G | ${os} |`);
 }
-lines.push('', 'Weights load by name from safetensors (`net.loadWeights(file, {map})`): native names are torchvision-like',
-  '(`backbone.layer1.0.conv1.weight`, convs OHWI); `zoo.torchvisionKeys` reads torchvision `deeplabv3_resnet50/101`',
-  'state_dicts (OIHW), `zoo.tfMobileNetV2Keys()` reads TF DeepLab MobileNetV2 variable names (checkpoints or frozen',
-  'graphs with folded BatchNorm).', '');
+lines.push('', '## Weights by name', '',
+  'Native weight names are torchvision-like (`backbone.layer1.0.conv1.weight`, BN `….running_var`), convs OHWI.',
+  '`net.loadWeights(source, {map})` takes a safetensors path or bytes, or a `Map`/object of `{shape, data}`',
+  '(e.g. tensors from an importer); every missing, unexpected or mis-shaped key is listed in one error and',
+  'nothing is changed. `net.saveWeights()` returns a safetensors file with the native names.',
+  '',
+  '- `zoo.torchvisionKeys`: torchvision `deeplabv3_resnet50/101` state_dicts (OIHW; `num_batches_tracked` skipped).',
+  '  For torchvision\'s exact dilations pass `block4Rates: [2, 4, 4]` (its layer4 pattern at output stride 8).',
+  '- `zoo.tfMobileNetV2Keys({layout, asppBranches, decoder})`: TF DeepLab MobileNetV2 names, from checkpoints',
+  '  (`gamma/beta/moving_*`), frozen graphs with folded BN (TF.js `Conv2D/merged_input` + `FusedBatchNorm/Offset`),',
+  '  TF Lite (`weights` + `Conv2D_bias`) and tf2onnx exports; `layout` is `\'tf\'` (HWIO), `\'tflite\'` (OHWI) or `\'onnx\'` (OIHW).',
+  '',
+  '```ts',
+  "import { zoo } from 'atrous';",
+  '',
+  "const net = zoo.deeplabV3({ backbone: 'resnet101', outputStride: 8, asppRates: [12, 24, 36], auxHead: true, block4Rates: [2, 4, 4] });",
+  "net.loadWeights('deeplabv3_resnet101.safetensors', { map: zoo.torchvisionKeys });",
+  'const model = await net.compile();',
+  'const { logits } = await model.run(imageNhwc); // Float32Array [1, 513, 513, 3], normalized as the weights expect',
+  '```', '');
 const out = path.join(__dirname, '..', 'docs', 'zoo.md');
 fs.writeFileSync(out, lines.join('\n'));
 console.log(lines.join('\n'));
