@@ -100,6 +100,9 @@ test('missing, unexpected and mis-shaped keys are reported together in one error
   assert.match(e.message, /unexpected \(1\): backbone\.fc\.weight/);
   assert.match(e.message, /mis-shaped \(1\): backbone\.layer3\.0\.conv1\.weight \[256, 512, 3, 3\] \(expected \[256, 1, 1, 512\]/);
   assert.not.ok(net.ready, 'a failed load changes nothing');
+  const bad = zoo.deeplabV3({ backbone: 'mobilenetv2', inputSize: [33, 33] });
+  const e2 = loadError(() => bad.loadWeights({ 'backbone.features.0.0.weight': { shape: [32, 3, 3, 3], data: [1, 2] as never } }, { allowMissing: true }));
+  assert.match(e2.message, /not a \{shape, data: Float32Array\} tensor/);
   // allowUnexpected / allowMissing relax the check; mis-shaped keys still fail.
   shapes.delete('backbone.layer3.0.conv1.weight');
   const relaxed = zoo.deeplabV3({ backbone: 'resnet50', outputStride: 8, auxHead: true, inputSize: [65, 65] }).initRandom(1);

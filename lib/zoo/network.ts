@@ -138,8 +138,12 @@ export class ZooNetwork {
         continue;
       }
       seen.add(target);
+      if (!Array.isArray(t?.shape) || !(t.data instanceof Float32Array)) {
+        misshaped.push(`${key} (not a {shape, data: Float32Array} tensor: ${show(t)})`);
+        continue;
+      }
       const count = shape.reduce((a, b) => a * b, 1);
-      const data = t.data instanceof Float32Array ? map.convert(t, shape, target) : undefined;
+      const data = map.convert(t, shape, target);
       if (!data || data.length !== count) misshaped.push(`${key} ${show([...t.shape])} (expected ${show([...shape])} for ${target})`);
       else next.set(target, data === t.data ? new Float32Array(data) : data);
     }
