@@ -25,7 +25,8 @@ export function deeplabV1(options: DeepLabV1Options = {}): ZooNetwork {
   const f = vgg16(b, input);
   let y = largeFov(b, f.out, 'classifier', 12);
   if (variant === 'largefov-msc') {
-    // Two-layer MLP (128 3×3, 128 1×1) on the input and pool1..pool4, strided to land at stride 8.
+    // Two-layer MLP (128 3×3, 128 1×1) on the input and pool1..pool4, strided to land at stride 8;
+    // the paper concatenates their 5 × 128 = 640 channels to the last feature map before the classifier.
     const sources: [Value, number][] = [[input, 8], [f.taps.pool1 as Value, 4], [f.taps.pool2 as Value, 2], [f.taps.pool3 as Value, 1], [f.taps.pool4 as Value, 1]];
     const branches = sources.map(([x, stride], i) => {
       const h = conv(b, x, { name: `msc.${i}.conv1`, out: 128, kernel: 3, stride, bias: true, activation: 'relu' });

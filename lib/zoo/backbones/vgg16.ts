@@ -1,5 +1,6 @@
 // VGG-16 as DeepLab v1/v2 use it: 3×3/stride-2/pad-1 max pools, pool4 and pool5 at stride 1,
 // conv5 at dilation 2 (output stride 8). Caffe layer names: backbone.conv1_1 … conv5_3.
+// Caffe pools in ceil mode, these in floor mode: the sizes agree for odd inputs such as 513 or 321.
 import { Value } from '../../graph/builder';
 import { conv, ZooBuilder } from '../blocks';
 import { BackboneFeatures } from './common';
