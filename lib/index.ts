@@ -19,3 +19,6 @@ export { info } from './info';
 export type { AtrousInfo, CudaInfo } from './info';
 export { importModel, type ImportOptions, type ImportedModel, type ModelMeta, type Normalization } from './import';
 export { crf, denseCrf, crfPreset, type CrfOptions, type CrfPreset, type CrfResult, type CrfImageInput, type CrfGaussianOptions, type CrfBilateralOptions, type CrfNormalization, type CompatMatrix, type RawImage as CrfRawImage } from './crf';
+export * as zoo from './zoo/index';
+export { readSafetensors, writeSafetensors } from './weights/safetensors';
+export type { NamedTensor, SafetensorsDType } from './weights/safetensors';
