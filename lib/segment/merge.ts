@@ -1,6 +1,6 @@
 // Back to the original image: bilinear sampling of each run's logits at every original pixel it
-// covers (resize → crop padding → tile offset → mirror, composed into one mapping), then argmax,
-// or softmax probabilities averaged over runs (multi-scale, flip, overlapping tiles).
+// covers (resize → crop padding → tile offset → mirror, composed into one mapping), then argmax;
+// or, over several runs (multi-scale, flip, overlapping tiles), softmax probabilities averaged.
 import { alignCorners } from './preprocess';
 import type { Run } from './policies';
 
@@ -42,15 +42,20 @@ function axisMap(n0: number, size: number, offset: number, valid: number, crop: 
   return m;
 }
 
-/** Visits every original pixel the run covers with its interpolated logits (in `v`). */
+/**
+ * For every original pixel the run covers, the bilinear interpolation of `grid` (logits or
+ * probabilities): either its argmax into `labels`, or added to `sum` (and `count` incremented).
+ */
 function sample(
-  run: Run, logits: Logits, h0: number, w0: number, inputSize: readonly [number, number],
-  visit: (pixel: number, v: Float32Array) => void,
+  run: Run, grid: Logits, h0: number, w0: number, inputSize: readonly [number, number],
+  into: { labels: LabelArray } | { sum: Float32Array; count: Uint16Array },
 ): void {
-  const { data, width: lw, channels: C } = logits;
-  const ym = axisMap(h0, run.size[0], run.offset[0], run.valid[0], inputSize[0], logits.height, false);
+  const { data, width: lw, channels: C } = grid;
+  const ym = axisMap(h0, run.size[0], run.offset[0], run.valid[0], inputSize[0], grid.height, false);
   const xm = axisMap(w0, run.size[1], run.offset[1], run.valid[1], inputSize[1], lw, run.flip);
-  const v = new Float32Array(C);
+  const labels = 'labels' in into ? into.labels : undefined;
+  const sum = 'sum' in into ? into.sum : undefined;
+  const count = 'count' in into ? into.count : undefined;
   for (let y = 0; y < h0; y++) {
     if (!ym.covered[y]) continue;
     const r0 = (ym.i0[y] as number) * lw;
@@ -67,11 +72,44 @@ function sample(
       const wb = (1 - wy) * wx;
       const wc = wy * (1 - wx);
       const wd = wy * wx;
-      for (let k = 0; k < C; k++)
-        v[k] = (data[a + k] as number) * wa + (data[b + k] as number) * wb + (data[c + k] as number) * wc + (data[d + k] as number) * wd;
-      visit(y * w0 + x, v);
+      const p = y * w0 + x;
+      if (labels) {
+        let best = 0;
+        let bv = -Infinity;
+        for (let k = 0; k < C; k++) {
+          const v = (data[a + k] as number) * wa + (data[b + k] as number) * wb + (data[c + k] as number) * wc + (data[d + k] as number) * wd;
+          if (v > bv) {
+            bv = v;
+            best = k;
+          }
+        }
+        labels[p] = best;
+      } else if (sum && count) {
+        const o = p * C;
+        for (let k = 0; k < C; k++)
+          sum[o + k] += (data[a + k] as number) * wa + (data[b + k] as number) * wb + (data[c + k] as number) * wc + (data[d + k] as number) * wd;
+        count[p] = (count[p] as number) + 1;
+      }
     }
   }
+}
+
+/** Softmax over the channels of every position of a logits grid (a new array). */
+export function softmaxGrid(g: Logits): Logits {
+  const C = g.channels;
+  const out = new Float32Array(g.data.length);
+  for (let o = 0; o < out.length; o += C) {
+    let max = g.data[o] as number;
+    for (let k = 1; k < C; k++) max = Math.max(max, g.data[o + k] as number);
+    let z = 0;
+    for (let k = 0; k < C; k++) {
+      const e = Math.exp((g.data[o + k] as number) - max);
+      out[o + k] = e;
+      z += e;
+    }
+    for (let k = 0; k < C; k++) out[o + k] = (out[o + k] as number) / z;
+  }
+  return { ...g, data: out };
 }
 
 export type LabelArray = Uint8Array | Int32Array;
@@ -93,12 +131,10 @@ function argmax(v: Float32Array | ArrayLike<number>, from: number, C: number): n
   return best;
 }
 
-/** One run, labels only: argmax of the bilinearly upsampled logits (no softmax needed). */
+/** One run, labels only: argmax of the bilinearly upsampled logits, as TF DeepLab does. */
 export function labelsFromLogits(run: Run, logits: Logits, h0: number, w0: number, inputSize: readonly [number, number]): LabelArray {
   const labels = newLabels(h0 * w0, logits.channels);
-  sample(run, logits, h0, w0, inputSize, (p, v) => {
-    labels[p] = argmax(v, 0, logits.channels);
-  });
+  sample(run, logits, h0, w0, inputSize, { labels });
   return labels;
 }
 
@@ -112,22 +148,9 @@ export class ProbabilityAccumulator {
     this.count = new Uint16Array(height * width);
   }
 
+  /** Softmax on the logit grid, then bilinear probabilities at the original pixels (cheaper than per pixel). */
   add(run: Run, logits: Logits, inputSize: readonly [number, number]): void {
-    const C = this.classes;
-    const { sum, count } = this;
-    sample(run, logits, this.height, this.width, inputSize, (p, v) => {
-      let max = v[0] as number;
-      for (let k = 1; k < C; k++) max = Math.max(max, v[k] as number);
-      let z = 0;
-      for (let k = 0; k < C; k++) {
-        const e = Math.exp((v[k] as number) - max);
-        v[k] = e;
-        z += e;
-      }
-      const o = p * C;
-      for (let k = 0; k < C; k++) sum[o + k] += (v[k] as number) / z;
-      count[p] = (count[p] as number) + 1;
-    });
+    sample(run, softmaxGrid(logits), this.height, this.width, inputSize, { sum: this.sum, count: this.count });
   }
 
   /** Mean probabilities (in place) and their argmax. */
