@@ -82,7 +82,7 @@ export class SegmentationResult {
     if (mode === 'labels') {
       if (this.classes.length > 256) fail('UNSUPPORTED', `toPNG: mode 'labels' writes 8-bit ids; this model has ${this.classes.length} classes`);
       const grey = Buffer.from(this.labels as Uint8Array);
-      return sharp(grey, { raw: { width, height, channels: 1 } }).png().toBuffer();
+      return sharp(grey, { raw: { width, height, channels: 1 } }).toColourspace('b-w').png().toBuffer();
     }
     const pal = this.palette();
     const rgb = Buffer.alloc(n * 3);
