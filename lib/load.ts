@@ -3,7 +3,7 @@ import fs from 'node:fs';
 
 import { callSite, fail, fromNative, show } from './errors';
 import { importModel } from './import';
-import { checkModelName, registryEntry, registryNames, resolveRegistryModel } from './registry';
+import { checkModelName, RegistryEntry, registryEntry, registryNames, resolveRegistryModel } from './registry';
 import { SegmentationModel } from './segment/model';
 
 export interface LoadOptions {
@@ -28,15 +28,14 @@ export async function load(source: string, options: LoadOptions = {}): Promise<S
     if (options.classes !== undefined && !(Array.isArray(options.classes) && options.classes.every((c) => typeof c === 'string')))
       fail('INVALID_ARGUMENT', `options.classes must be an array of strings, got ${show(options.classes)}`);
     let file = name;
-    let displayName: string | undefined;
+    let entry: RegistryEntry | undefined;
     if (!fs.existsSync(name)) {
-      const entry = registryEntry(name);
+      entry = registryEntry(name);
       if (!entry) fail('NOT_FOUND', `model ${show(name)} is neither an existing path nor a registry name (${registryNames().join(', ')})`);
       file = await resolveRegistryModel(entry, options.signal);
-      displayName = entry.name;
     }
     const imported = await importModel(file, options.classes ? { classes: options.classes } : {});
-    if (displayName) imported.meta = { ...imported.meta, name: displayName };
+    if (entry) imported.meta = { ...imported.meta, name: entry.name, resize: entry.resize ?? imported.meta.resize };
     return await SegmentationModel.fromImported(imported, { threads: options.threads });
   } catch (e) {
     throw fromNative(e, site);
