@@ -153,6 +153,13 @@ export class ProbabilityAccumulator {
     sample(run, softmaxGrid(logits), this.height, this.width, inputSize, { sum: this.sum, count: this.count });
   }
 
+  /** Adds probabilities already at the original size (a run covering every pixel). */
+  addDense(probabilities: Float32Array): void {
+    const { sum, count } = this;
+    for (let i = 0; i < sum.length; i++) sum[i] += probabilities[i] as number;
+    for (let p = 0; p < count.length; p++) count[p] = (count[p] as number) + 1;
+  }
+
   /** Mean probabilities (in place) and their argmax. */
   finish(): { probabilities: Float32Array; labels: LabelArray } {
     const C = this.classes;

@@ -4,7 +4,8 @@ import type { ImportedModel, ModelMeta } from '../import/types';
 import { compile, Model } from '../model';
 import { applyCrf, CrfOption } from './crf-hook';
 import { decodeImage, ImageInput } from './image';
-import { labelsFromLogits, Logits, ProbabilityAccumulator } from './merge';
+import { labelsFromLogits, Logits, newLabels, ProbabilityAccumulator } from './merge';
+import { nativeCapable, NativePostprocess } from './postprocess';
 import { checkScales, checkSlidingWindow, planRuns, SlidingWindowOptions } from './policies';
 import { FloatImage, makeCanvas, resizeRgb } from './preprocess';
 import { SegmentationResult } from './result';
@@ -88,6 +89,7 @@ function compiledRunner(model: Model, imported: ImportedModel): LogitsRunner {
 /** A segmentation network ready to run: see {@link load}. */
 export class SegmentationModel {
   private readonly runners = new Map<number, Promise<LogitsRunner>>();
+  private readonly post: NativePostprocess;
   private disposed = false;
 
   /** @internal Use {@link SegmentationModel.fromImported} or `load()`. */
@@ -98,6 +100,7 @@ export class SegmentationModel {
     private readonly makeRunner?: (threads: number) => Promise<LogitsRunner>,
   ) {
     this.runners.set(threads, Promise.resolve(runner));
+    this.post = new NativePostprocess(threads);
   }
 
   /** Compiles an imported network (see `importModel`). */
@@ -138,6 +141,7 @@ export class SegmentationModel {
     this.disposed = true;
     for (const r of this.runners.values()) r.then((x) => x.dispose(), () => undefined);
     this.runners.clear();
+    this.post.dispose();
   }
 
   private runner(threads: number | undefined): Promise<LogitsRunner> {
@@ -168,8 +172,17 @@ export class SegmentationModel {
       if (!scaled || scaled.height !== run.size[0] || scaled.width !== run.size[1]) scaled = resizeRgb(image, run.size[0], run.size[1]);
       const logits = await runner.run(makeCanvas(scaled, run, meta.inputSize, meta.normalization), o.signal);
       channels = logits.channels;
-      if (!needProbabilities) labels = labelsFromLogits(run, logits, h0, w0, meta.inputSize);
-      else (acc ??= new ProbabilityAccumulator(h0, w0, logits.channels)).add(run, logits, meta.inputSize);
+      const native = nativeCapable(run);
+      if (!needProbabilities) {
+        if (native) {
+          labels = newLabels(h0 * w0, channels);
+          labels.set(await this.post.labels(run, logits, h0, w0, meta.inputSize));
+        } else labels = labelsFromLogits(run, logits, h0, w0, meta.inputSize);
+      } else {
+        acc ??= new ProbabilityAccumulator(h0, w0, channels);
+        if (native) acc.addDense(await this.post.probabilities(run, logits, h0, w0, meta.inputSize));
+        else acc.add(run, logits, meta.inputSize);
+      }
     }
     let probabilities: Float32Array | undefined;
     if (acc) ({ labels, probabilities } = acc.finish());
