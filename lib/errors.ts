@@ -18,6 +18,7 @@ const CODES: ReadonlySet<string> = new Set<ErrorCode>([
 
 /** The one error type atrous throws or rejects with; `code` says what kind of problem it is. */
 export class AtrousError extends Error {
+  /** What kind of problem this is; stable across versions. */
   readonly code: ErrorCode;
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);

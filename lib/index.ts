@@ -1,6 +1,8 @@
 export { AtrousError, isAtrousError } from './errors';
 export type { ErrorCode } from './errors';
 export { Graph, Value } from './graph/builder';
+export { GraphCore } from './graph/core';
+export type { NodeEntry, WeightEntry, ParamValue, Params } from './graph/core';
 export type { Activation, CoordinateMode, DType, Padding, Shape4 } from './graph/builder';
 export type { Conv2dOptions } from './graph/ops/conv2d';
 export type { BatchNormOptions } from './graph/ops/batch_norm';
@@ -10,7 +12,7 @@ export type { ResizeBilinearOptions } from './graph/ops/resize_bilinear';
 export type { PadOptions } from './graph/ops/pad';
 export type { SpaceToBatchOptions, BatchToSpaceOptions } from './graph/ops/space_batch';
 export { toDescriptor, DESCRIPTOR_VERSION } from './graph/serialize';
-export type { GraphDescriptor } from './graph/serialize';
+export type { GraphDescriptor, NodeDescriptor, ValueDescriptor } from './graph/serialize';
 export { compile, Model } from './model';
 export type { CompileOptions, RunOptions, RunResult, RunInputs, Tensor, IoInfo, WeightMap } from './model';
 export { info } from './info';

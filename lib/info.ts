@@ -2,6 +2,7 @@ import { native, packageRoot } from './native';
 import fs from 'node:fs';
 import path from 'node:path';
 
+/** What {@link info} reports. */
 export interface AtrousInfo {
   version: string;
   /** SIMD level the CPU kernels use: avx512, avx2 or portable. */

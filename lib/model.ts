@@ -7,6 +7,7 @@ import { native, NativeModel, NativeWeight } from './native';
 /** Weights by name, for weights declared without data. */
 export type WeightMap = Record<string, Float32Array> | ReadonlyMap<string, Float32Array>;
 
+/** Options of {@link compile}. */
 export interface CompileOptions {
   /** Worker threads for this model (default: all cores). */
   threads?: number;
@@ -14,10 +15,11 @@ export interface CompileOptions {
   device?: 'auto' | 'cpu' | 'cuda';
 }
 
+/** Options of {@link Model.run}. */
 export interface RunOptions {
   /** Aborts between layers; the promise rejects with code `ABORTED` and the model stays usable. */
   signal?: AbortSignal;
-  /** Collect per-op timings (see {@link RunResult.profile}). */
+  /** Collect per-op timings (returned as `profile` in the {@link RunResult}). */
   profile?: boolean;
 }
 
@@ -28,6 +30,7 @@ export interface Tensor {
   dtype: 'float32' | 'int32';
 }
 
+/** Name, type and NHWC shape of a model input or output. */
 export interface IoInfo {
   name: string;
   dtype: 'float32' | 'int32';
@@ -37,11 +40,14 @@ export interface IoInfo {
 /** Outputs by name, plus per-op timings when `profile` was asked for. */
 export type RunResult = Record<string, Tensor> & { profile?: { node: string; op: string; ms: number }[] };
 
+/** Inputs of {@link Model.run}: one array, arrays in input order, or an object by input name. */
 export type RunInputs = Float32Array | readonly Float32Array[] | Record<string, Float32Array>;
 
 /** A compiled network. Runs are queued: one at a time per model. */
 export class Model {
+  /** The model's inputs. */
   readonly inputs: readonly IoInfo[];
+  /** The model's outputs. */
   readonly outputs: readonly IoInfo[];
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;

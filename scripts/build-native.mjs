@@ -1,4 +1,5 @@
-// Builds the CPU addon with node-gyp: configure once, then incremental builds.
+// Builds the CPU addon with node-gyp. Configure runs every time (it is quick) so that added or removed
+// sources are picked up by the globbing in binding.gyp; the build itself is incremental.
 // Uses the running Node's own headers when they are installed beside it (no download).
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -13,5 +14,5 @@ const nodedir =
   (existsSync(path.join(prefix, 'include/node/node_api.h')) ? prefix : undefined);
 const run = (...args) =>
   execFileSync(process.execPath, [gyp, ...args, ...(nodedir ? [`--nodedir=${nodedir}`] : [])], { stdio: 'inherit' });
-if (!existsSync('build/Makefile') && !existsSync('build/binding.sln')) run('configure');
+run('configure');
 run('build', '-j', 'max');

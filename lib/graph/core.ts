@@ -1,10 +1,13 @@
 // The graph under construction: values (inputs, weights, node outputs) and nodes.
 import { fail, show } from '../errors';
 
+/** Element type of a value. */
 export type DType = 'float32' | 'int32';
 /** NHWC shape of an activation. */
 export type Shape4 = readonly [n: number, h: number, w: number, c: number];
+/** A node parameter as it appears in the descriptor. */
 export type ParamValue = number | string | boolean | readonly number[];
+/** Named node parameters. */
 export type Params = Record<string, ParamValue | undefined>;
 
 /** A symbolic tensor in a {@link Graph}: a graph input, a weight, or the output of an op. */
@@ -32,6 +35,7 @@ export class Value {
   }
 }
 
+/** A weight declared in a graph, with its data when known. */
 export interface WeightEntry {
   name: string;
   shape: number[];
@@ -39,6 +43,7 @@ export interface WeightEntry {
   value: Value;
 }
 
+/** A node of a graph under construction. */
 export interface NodeEntry {
   op: string;
   name: string;
@@ -47,6 +52,7 @@ export interface NodeEntry {
   output: Value;
 }
 
+/** The op-independent part of {@link Graph}: values, weights, nodes, outputs. */
 export class GraphCore {
   /** @internal */ readonly values: Value[] = [];
   /** @internal */ readonly nodes: NodeEntry[] = [];
@@ -96,12 +102,15 @@ export class GraphCore {
     this.outputList.push({ name, value });
   }
 
+  /** The graph inputs, in declaration order. */
   get inputs(): Value[] {
     return this.values.filter((v) => v.kind === 'input');
   }
+  /** The graph outputs, in declaration order. */
   get outputs(): readonly { name: string; value: Value }[] {
     return this.outputList;
   }
+  /** Every declared weight. */
   get weights(): readonly WeightEntry[] {
     return this.weightEntries;
   }
@@ -146,33 +155,40 @@ export class GraphCore {
 
 // ---- small validation helpers shared by the ops ----
 
+/** @internal */
 export function checkInts(what: string, v: unknown, count: number, min: number): number[] {
   if (!Array.isArray(v) || v.length !== count || !v.every((x) => Number.isInteger(x) && x >= min))
     fail('INVALID_ARGUMENT', `${what} must be ${count} integers >= ${min}, got ${show(v)}`);
   return v as number[];
 }
 
+/** @internal */
 export function pair(what: string, v: number | readonly [number, number] | undefined, fallback: number, min: number): [number, number] {
   if (v === undefined) return [fallback, fallback];
   if (typeof v === 'number') return checkInts(what, [v, v], 2, min) as [number, number];
   return checkInts(what, v, 2, min) as [number, number];
 }
 
+/** @internal */
 export function activation4(what: string, v: Value): Shape4 {
   if (v.kind === 'weight' || v.shape.length !== 4) fail('SHAPE_MISMATCH', `${what}: expected an NHWC activation, got ${v.kind} of shape ${show(v.shape)}`);
   if (v.dtype !== 'float32') fail('INVALID_ARGUMENT', `${what}: expected float32, got ${v.dtype}`);
   return v.shape as unknown as Shape4;
 }
 
+/** Convolution / pooling padding: TF 'same', 'valid', or explicit [top, bottom, left, right]. */
 export type Padding = 'same' | 'valid' | readonly [top: number, bottom: number, left: number, right: number];
+/** Activation fused into an op. */
 export type Activation = 'none' | 'relu' | 'relu6';
 
+/** @internal */
 export function paddingParams(what: string, p: Padding | undefined, fallback: 'same' | 'valid'): Params {
   const v = p ?? fallback;
   if (v === 'same' || v === 'valid') return { padding: v };
   return { padding: 'explicit', pads: checkInts(`${what}.padding`, v, 4, 0) };
 }
 
+/** @internal */
 export function checkActivation(what: string, a: Activation | undefined): Activation {
   const v = a ?? 'none';
   if (v !== 'none' && v !== 'relu' && v !== 'relu6') fail('INVALID_ARGUMENT', `${what}.activation must be 'none', 'relu' or 'relu6', got ${show(a)}`);

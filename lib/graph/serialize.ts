@@ -2,13 +2,16 @@
 import { fail } from '../errors';
 import { GraphCore, ParamValue } from './core';
 
+/** Version of the graph descriptor format this build reads and writes. */
 export const DESCRIPTOR_VERSION = 1;
 
+/** One value of a descriptor: an input, a weight (data passed separately) or a node output. */
 export type ValueDescriptor =
   | { kind: 'input'; name: string; shape: number[]; dtype: 'float32' }
   | { kind: 'weight'; name: string; shape: number[]; weight: number }
   | { kind: 'node'; name: string; node: number };
 
+/** One node of a descriptor. */
 export interface NodeDescriptor {
   op: string;
   name: string;
@@ -16,6 +19,7 @@ export interface NodeDescriptor {
   params: Record<string, ParamValue>;
 }
 
+/** The versioned plain-data form of a graph, as it crosses into the native core. */
 export interface GraphDescriptor {
   format: 'atrous-graph';
   version: number;
@@ -26,6 +30,7 @@ export interface GraphDescriptor {
   weights: { name: string; shape: number[] }[];
 }
 
+/** Serializes a graph to its descriptor (weights listed by name; their data stays in the graph). */
 export function toDescriptor(g: GraphCore): GraphDescriptor {
   if (g.outputs.length === 0) fail('INVALID_ARGUMENT', 'graph has no outputs; call graph.output(name, value)');
   const weightIndex = new Map(g.weights.map((w, i) => [w.value.id, i]));

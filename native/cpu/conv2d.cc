@@ -1,6 +1,10 @@
 #include <algorithm>
+#include <cstring>
 
+#include "cpu/optimized.h"
 #include "cpu/reference.h"
+#include "cpu/scratch_slots.h"
+#include "cpu/simd/kernels.h"
 #include "graph/kernel.h"
 
 namespace atrous {
@@ -33,36 +37,237 @@ void ref::conv2d(const Conv2dOp& op, const CFView& x, const float* weight, const
 
 namespace {
 
-class ReferenceConv2dKernel : public Kernel {
+// Convolution as GEMM per group: C[M = output pixels, cout_g] = A[M, K] * B[K, cout_g] with
+// K = kh * kw * cin_g. A is the input itself for 1x1 / stride 1 / no padding (its rows are
+// pixels, `pixel_stride` apart), otherwise im2col rows built per block of M in scratch.
+// B (the weights) is packed once into panels [K][nr] that the register tile streams.
+class GemmConv2dKernel : public Kernel {
  public:
-  ReferenceConv2dKernel(const Conv2dOp& op, const TensorInfo& w, const TensorInfo* b)
-      : op_(op), weight_(w.weight->data), bias_(b ? b->weight->data : std::vector<float>{}) {}
-  Status run(const ExecContext& ctx, const std::vector<CFView>& in, const FView& out) override {
-    // Rows are independent: split output rows across the pool.
+  GemmConv2dKernel(const Conv2dOp& op, const simd::Kernels& k, const TensorInfo& w, const TensorInfo* b,
+                   const TensorInfo& out, int threads)
+      : op_(op), k_(k), slots_(threads, 0) {
+    const Window2d& win = op.window;
+    groups_ = op.groups;
+    cin_g_ = op.in_channels / groups_;
+    cout_g_ = op.out_channels / groups_;
+    kdim_ = win.kh * win.kw * cin_g_;
+    direct_ = win.kh == 1 && win.kw == 1 && win.sh == 1 && win.sw == 1 && win.pad_t == 0 && win.pad_b == 0 &&
+              win.pad_l == 0 && win.pad_r == 0;
+    const int64_t nr = k.gemm_nr, mr = k.gemm_mr;
+    panels_ = (cout_g_ + nr - 1) / nr;
+    kc_ = std::max<int64_t>(64, 4096 / nr);
+    // Row block: ~96 rows, fewer when an im2col block would pass 1 MB.
+    mc_ = direct_ ? 96 : std::min<int64_t>(96, std::max<int64_t>(mr, (1 << 18) / kdim_ / mr * mr));
+    mc_ = std::max<int64_t>(mr, mc_ / mr * mr);
+    packed_.assign(groups_ * panels_ * kdim_ * nr, 0.f);
+    bias_.assign(groups_ * panels_ * nr, 0.f);
+    const float* wd = w.weight->data.data();
+    for (int64_t g = 0; g < groups_; ++g)
+      for (int64_t o = 0; o < cout_g_; ++o) {
+        const int64_t p = o / nr, j = o % nr;
+        float* panel = packed_.data() + (g * panels_ + p) * kdim_ * nr;
+        const float* src = wd + (g * cout_g_ + o) * kdim_;
+        for (int64_t kk = 0; kk < kdim_; ++kk) panel[kk * nr + j] = src[kk];
+        if (b) bias_[(g * panels_ + p) * nr + j] = b->weight->data[g * cout_g_ + o];
+      }
+    if (!direct_) slots_ = ScratchSlots(threads, mc_ * kdim_);
+    (void)out;
+  }
+
+  size_t scratch_bytes() const override { return slots_.bytes(); }
+
+  Status run(const ExecContext& ctx, const std::vector<CFView>& in, const FView& y) override {
     const CFView& x = in[0];
-    return ctx.pool->parallel_for(out.shape.n * out.shape.h, 1, [&](int64_t begin, int64_t end) {
-      for (int64_t r = begin; r < end; ++r) {
-        const int64_t n = r / out.shape.h, oy = r % out.shape.h;
-        Conv2dOp row_op = op_;
-        row_op.window.pad_t = op_.window.pad_t - oy * op_.window.sh;
-        FView y_row{out.pixel(n, oy, 0), {1, 1, out.shape.w, out.shape.c}, out.pixel_stride};
-        CFView x_n{x.pixel(n, 0, 0), {1, x.shape.h, x.shape.w, x.shape.c}, x.pixel_stride};
-        ref::conv2d(row_op, x_n, weight_.data(), bias_.empty() ? nullptr : bias_.data(), y_row);
+    const int64_t m = y.shape.n * y.shape.h * y.shape.w;
+    const int64_t blocks = (m + mc_ - 1) / mc_;
+    return ctx.pool->parallel_for(blocks, 1, [&](int64_t begin, int64_t end) {
+      if (direct_) {
+        for (int64_t blk = begin; blk < end; ++blk) run_block(x, y, blk * mc_, std::min(mc_, m - blk * mc_), nullptr);
+      } else {
+        ScratchSlots::Lease lease(slots_, ctx);
+        for (int64_t blk = begin; blk < end; ++blk)
+          run_block(x, y, blk * mc_, std::min(mc_, m - blk * mc_), lease.data());
       }
     });
   }
 
  private:
+  void run_block(const CFView& x, const FView& y, int64_t m0, int64_t rows, float* cols) const {
+    for (int64_t g = 0; g < groups_; ++g) {
+      const float* a;
+      int64_t lda;
+      if (direct_) {
+        a = x.data + m0 * x.pixel_stride + g * cin_g_;
+        lda = x.pixel_stride;
+      } else {
+        im2col(x, y.shape, m0, rows, g, cols);
+        a = cols;
+        lda = kdim_;
+      }
+      gemm(a, lda, rows, g, y.data + m0 * y.pixel_stride + g * cout_g_, y.pixel_stride);
+    }
+  }
+
+  // Rows [m0, m0 + rows) of A for group g: per output pixel, its kh * kw input pixels' channels.
+  void im2col(const CFView& x, const Shape4& ys, int64_t m0, int64_t rows, int64_t g, float* dst) const {
+    const Window2d& w = op_.window;
+    for (int64_t r = 0; r < rows; ++r, dst += kdim_) {
+      const int64_t mi = m0 + r, n = mi / (ys.h * ys.w), oy = mi / ys.w % ys.h, ox = mi % ys.w;
+      float* d = dst;
+      for (int64_t ky = 0; ky < w.kh; ++ky) {
+        const int64_t iy = oy * w.sh - w.pad_t + ky * w.dh;
+        for (int64_t kx = 0; kx < w.kw; ++kx, d += cin_g_) {
+          const int64_t ix = ox * w.sw - w.pad_l + kx * w.dw;
+          if (iy < 0 || iy >= x.shape.h || ix < 0 || ix >= x.shape.w)
+            std::memset(d, 0, cin_g_ * sizeof(float));
+          else
+            std::memcpy(d, x.pixel(n, iy, ix) + g * cin_g_, cin_g_ * sizeof(float));
+        }
+      }
+    }
+  }
+
+  void gemm(const float* a, int64_t lda, int64_t rows, int64_t g, float* c, int64_t ldc) const {
+    const int64_t nr = k_.gemm_nr, mr = k_.gemm_mr;
+    simd::GemmTile t;
+    t.lda = lda;
+    t.ldc = ldc;
+    t.lo = op_.activation.min;
+    t.hi = op_.activation.max;
+    for (int64_t k0 = 0; k0 < kdim_; k0 += kc_) {
+      t.kc = std::min(kc_, kdim_ - k0);
+      t.accumulate = k0 > 0;
+      t.last = k0 + t.kc == kdim_;
+      for (int64_t p = 0; p < panels_; ++p) {
+        t.b = packed_.data() + ((g * panels_ + p) * kdim_ + k0) * nr;
+        t.bias = t.accumulate ? nullptr : bias_.data() + (g * panels_ + p) * nr;
+        t.cols = static_cast<int>(std::min(nr, cout_g_ - p * nr));
+        for (int64_t i = 0; i < rows; i += mr) {
+          t.a = a + i * lda + k0;
+          t.c = c + i * ldc + p * nr;
+          t.rows = static_cast<int>(std::min(mr, rows - i));
+          k_.gemm_tile(t);
+        }
+      }
+    }
+  }
+
   Conv2dOp op_;
-  std::vector<float> weight_, bias_;
+  const simd::Kernels& k_;
+  int64_t groups_ = 1, cin_g_ = 0, cout_g_ = 0, kdim_ = 0, panels_ = 0, kc_ = 0, mc_ = 0;
+  bool direct_ = false;
+  std::vector<float> packed_, bias_;
+  ScratchSlots slots_;
+};
+
+// Depthwise conv (groups == Cin): a direct kernel per output row with channels in SIMD lanes.
+// A channel multiplier m > 1 first spreads each input row to Cout channels (o reads o / m) in
+// scratch, so the row kernel always sees multiplier 1.
+class DepthwiseConv2dKernel : public Kernel {
+ public:
+  DepthwiseConv2dKernel(const Conv2dOp& op, const simd::Kernels& k, const TensorInfo& w, const TensorInfo* b,
+                        const TensorInfo& x, int threads)
+      : op_(op), k_(k), slots_(threads, 0) {
+    const Window2d& win = op.window;
+    channels_ = op.out_channels;
+    multiplier_ = op.out_channels / op.in_channels;
+    const int64_t taps = win.kh * win.kw;
+    weights_.resize(taps * channels_);
+    const float* wd = w.weight->data.data();  // [Cout, kh, kw, 1]
+    for (int64_t o = 0; o < channels_; ++o)
+      for (int64_t t = 0; t < taps; ++t) weights_[t * channels_ + o] = wd[o * taps + t];
+    if (b) bias_ = b->weight->data;
+    if (multiplier_ > 1) slots_ = ScratchSlots(threads, win.kh * x.shape.w * channels_);
+  }
+
+  size_t scratch_bytes() const override { return slots_.bytes(); }
+
+  Status run(const ExecContext& ctx, const std::vector<CFView>& in, const FView& y) override {
+    const CFView& x = in[0];
+    return ctx.pool->parallel_for(y.shape.n * y.shape.h, 1, [&](int64_t begin, int64_t end) {
+      if (multiplier_ == 1) {
+        for (int64_t r = begin; r < end; ++r) run_row(x, y, r / y.shape.h, r % y.shape.h, nullptr);
+      } else {
+        ScratchSlots::Lease lease(slots_, ctx);
+        for (int64_t r = begin; r < end; ++r) run_row(x, y, r / y.shape.h, r % y.shape.h, lease.data());
+      }
+    });
+  }
+
+ private:
+  void run_row(const CFView& x, const FView& y, int64_t n, int64_t oy, float* spread) const {
+    const Window2d& w = op_.window;
+    const float* rows[64];
+    std::vector<const float*> many;
+    const float** row_ptrs = rows;
+    if (w.kh > 64) {
+      many.resize(w.kh);
+      row_ptrs = many.data();
+    }
+    int64_t in_stride = x.pixel_stride;
+    for (int64_t ky = 0; ky < w.kh; ++ky) {
+      const int64_t iy = oy * w.sh - w.pad_t + ky * w.dh;
+      row_ptrs[ky] = iy >= 0 && iy < x.shape.h ? x.pixel(n, iy, 0) : nullptr;
+    }
+    if (spread) {
+      const int64_t cin = op_.in_channels;
+      for (int64_t ky = 0; ky < w.kh; ++ky) {
+        if (!row_ptrs[ky]) continue;
+        float* d = spread + ky * x.shape.w * channels_;
+        for (int64_t ix = 0; ix < x.shape.w; ++ix) {
+          const float* s = row_ptrs[ky] + ix * x.pixel_stride;
+          for (int64_t c = 0; c < cin; ++c)
+            for (int64_t j = 0; j < multiplier_; ++j) *d++ = s[c];
+        }
+        row_ptrs[ky] = spread + ky * x.shape.w * channels_;
+      }
+      in_stride = channels_;
+    }
+    simd::DepthwiseRow r;
+    r.rows = row_ptrs;
+    r.in_w = x.shape.w;
+    r.in_stride = in_stride;
+    r.channels = channels_;
+    r.w = weights_.data();
+    r.bias = bias_.empty() ? nullptr : bias_.data();
+    r.kh = static_cast<int>(w.kh);
+    r.kw = static_cast<int>(w.kw);
+    r.sw = static_cast<int>(w.sw);
+    r.dw = static_cast<int>(w.dw);
+    r.pad_l = static_cast<int>(w.pad_l);
+    r.out = y.pixel(n, oy, 0);
+    r.out_w = y.shape.w;
+    r.out_stride = y.pixel_stride;
+    r.lo = op_.activation.min;
+    r.hi = op_.activation.max;
+    k_.depthwise_row(r);
+  }
+
+  Conv2dOp op_;
+  const simd::Kernels& k_;
+  int64_t channels_ = 0, multiplier_ = 1;
+  std::vector<float> weights_, bias_;
+  ScratchSlots slots_;
 };
 
 }  // namespace
 
-Status cpu_conv2d(const KernelRequest& req, std::unique_ptr<Kernel>* out) {
+Status make_conv2d_kernel(const KernelRequest& req, SimdLevel level, std::unique_ptr<Kernel>* out) {
   const auto& op = static_cast<const Conv2dOp&>(*req.op);
-  *out = std::make_unique<ReferenceConv2dKernel>(op, req.inputs[1], req.inputs.size() == 3 ? &req.inputs[2] : nullptr);
+  const TensorInfo* bias = req.inputs.size() == 3 ? &req.inputs[2] : nullptr;
+  if (!req.inputs[1].is_constant() || (bias && !bias->is_constant()))
+    return op.invalid(Code::kUnsupported, "weights and bias must be constants");
+  const simd::Kernels& k = simd::kernels_for(level);
+  const int threads = std::max(1, req.threads);
+  if (op.is_depthwise())
+    *out = std::make_unique<DepthwiseConv2dKernel>(op, k, req.inputs[1], bias, req.inputs[0], threads);
+  else
+    *out = std::make_unique<GemmConv2dKernel>(op, k, req.inputs[1], bias, req.output, threads);
   return Status::ok();
+}
+
+Status cpu_conv2d(const KernelRequest& req, std::unique_ptr<Kernel>* out) {
+  return make_conv2d_kernel(req, simd_level(), out);
 }
 
 }  // namespace atrous

@@ -28,8 +28,8 @@ void pool2d(const Pool2dOp& op, const CFView& x, const FView& y);
 void global_avg_pool(const CFView& x, const FView& y);
 void resize_bilinear(const ResizeBilinearOp& op, const CFView& x, const FView& y);
 // Source coordinate of output index `out_index` (before clamping), as the op's mode defines it.
-float resize_source_coordinate(ResizeBilinearOp::Mode mode, int64_t out_index, int64_t in_size, int64_t out_size,
-                               double scale);
+double resize_source_coordinate(ResizeBilinearOp::Mode mode, int64_t out_index, int64_t in_size, int64_t out_size,
+                                double scale);
 void pad(const PadOp& op, const CFView& x, const FView& y);
 void clip(const Activation& range, const CFView& x, const FView& y);
 void softmax(const CFView& x, const FView& y);

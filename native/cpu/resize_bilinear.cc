@@ -6,22 +6,23 @@
 
 namespace atrous {
 
-float ref::resize_source_coordinate(ResizeBilinearOp::Mode mode, int64_t out_index, int64_t in_size, int64_t out_size,
-                                    double scale) {
+// Coordinates in double: exact to the formulas (TF and PyTorch round them to float, a 1e-6 px difference).
+double ref::resize_source_coordinate(ResizeBilinearOp::Mode mode, int64_t out_index, int64_t in_size, int64_t out_size,
+                                     double scale) {
   using Mode = ResizeBilinearOp::Mode;
   // ratio = in / out, or 1 / scale when the model gave an explicit scale (ONNX).
-  const float ratio = scale > 0 ? static_cast<float>(1.0 / scale) : static_cast<float>(in_size) / out_size;
+  const double ratio = scale > 0 ? 1.0 / scale : static_cast<double>(in_size) / out_size;
   switch (mode) {
     case Mode::kAlignCorners:
-      return out_size > 1 ? out_index * (static_cast<float>(in_size - 1) / (out_size - 1)) : 0.f;
+      return out_size > 1 ? out_index * (static_cast<double>(in_size - 1) / (out_size - 1)) : 0.0;
     case Mode::kHalfPixel:
-      return (out_index + 0.5f) * ratio - 0.5f;
+      return (out_index + 0.5) * ratio - 0.5;
     case Mode::kPytorchHalfPixel:
-      return out_size > 1 ? (out_index + 0.5f) * ratio - 0.5f : 0.f;
+      return out_size > 1 ? (out_index + 0.5) * ratio - 0.5 : 0.0;
     case Mode::kAsymmetric:
       return out_index * ratio;
   }
-  return 0.f;
+  return 0.0;
 }
 
 namespace {
@@ -33,10 +34,10 @@ struct Tap {
 std::vector<Tap> taps(ResizeBilinearOp::Mode mode, int64_t in_size, int64_t out_size, double scale) {
   std::vector<Tap> t(out_size);
   for (int64_t o = 0; o < out_size; ++o) {
-    float s = ref::resize_source_coordinate(mode, o, in_size, out_size, scale);
-    s = std::min(std::max(s, 0.f), static_cast<float>(in_size - 1));
+    double s = ref::resize_source_coordinate(mode, o, in_size, out_size, scale);
+    s = std::min(std::max(s, 0.0), static_cast<double>(in_size - 1));
     int64_t i0 = static_cast<int64_t>(std::floor(s));
-    t[o] = {i0, std::min(i0 + 1, in_size - 1), s - i0};
+    t[o] = {i0, std::min(i0 + 1, in_size - 1), static_cast<float>(s - i0)};
   }
   return t;
 }

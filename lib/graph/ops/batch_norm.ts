@@ -1,6 +1,7 @@
 import { fail } from '../../errors';
 import { activation4, GraphCore, Value } from '../core';
 
+/** Options of {@link Graph.batchNorm}: per-channel weights of shape [C]. */
 export interface BatchNormOptions {
   scale: Value;
   offset: Value;

@@ -1,6 +1,7 @@
 import { fail, show } from '../../errors';
 import { Activation, checkActivation, GraphCore, Value } from '../core';
 
+/** Options of {@link Graph.add}, {@link Graph.sub} and {@link Graph.mul}. */
 export interface BinaryOptions {
   activation?: Activation;
   name?: string;

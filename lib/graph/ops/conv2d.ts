@@ -1,6 +1,7 @@
 import { fail, show } from '../../errors';
 import { Activation, activation4, checkActivation, GraphCore, pair, Padding, paddingParams, Value, windowOut } from '../core';
 
+/** Options of {@link Graph.conv2d}. */
 export interface Conv2dOptions {
   /** Weight value, shape [Cout, KH, KW, Cin/groups] (OHWI). */
   weight: Value;

@@ -1,6 +1,7 @@
 import { fail, show } from '../../errors';
 import { activation4, checkInts, GraphCore, Value } from '../core';
 
+/** Options of {@link Graph.pad}. */
 export interface PadOptions {
   /** [top, bottom, left, right] */
   pads: readonly [number, number, number, number];

@@ -1,5 +1,6 @@
 import { activation4, GraphCore, pair, Padding, paddingParams, Value, windowOut } from '../core';
 
+/** Options of {@link Graph.maxPool2d} and {@link Graph.avgPool2d}. */
 export interface Pool2dOptions {
   kernel: number | readonly [number, number];
   strides?: number | readonly [number, number];

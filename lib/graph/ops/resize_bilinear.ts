@@ -10,6 +10,7 @@ import { activation4, checkInts, GraphCore, Value } from '../core';
  */
 export type CoordinateMode = 'align_corners' | 'half_pixel' | 'pytorch_half_pixel' | 'asymmetric';
 
+/** Options of {@link Graph.resizeBilinear}. */
 export interface ResizeBilinearOptions {
   /** Output [height, width]. */
   size: readonly [number, number];

@@ -1,12 +1,14 @@
 import { fail } from '../../errors';
 import { activation4, checkInts, GraphCore, Value } from '../core';
 
+/** Options of {@link Graph.spaceToBatch}. */
 export interface SpaceToBatchOptions {
   blockShape: readonly [number, number];
   /** [top, bottom, left, right] */
   pads?: readonly [number, number, number, number];
   name?: string;
 }
+/** Options of {@link Graph.batchToSpace}. */
 export interface BatchToSpaceOptions {
   blockShape: readonly [number, number];
   /** [top, bottom, left, right] */

@@ -1,0 +1,24 @@
+// Shared bench helpers: median timing after warm-up, and printing.
+export async function medianMs(fn: () => Promise<unknown>, runs = 15, warmup = 3): Promise<number> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = process.hrtime.bigint();
+    await fn();
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)] as number;
+}
+
+export function sharedModels(): string {
+  const path = require('node:path') as typeof import('node:path');
+  const fs = require('node:fs') as typeof import('node:fs');
+  const dir = process.env.ATROUS_TEST_DATA ? path.join(process.env.ATROUS_TEST_DATA, 'models') : path.resolve(__dirname, '../../shared/models');
+  if (!fs.existsSync(dir)) throw new Error(`models not found at ${dir} (set ATROUS_TEST_DATA)`);
+  return dir;
+}
+
+export function row(cells: (string | number)[]): string {
+  return cells.map((c) => (typeof c === 'number' ? c.toFixed(2) : c)).join(' | ');
+}

@@ -1,0 +1,13 @@
+// Builders of the optimized CPU kernels for a given SIMD level, so tests can compare each level
+// with the reference kernels. The backend uses simd_level().
+#pragma once
+#include <memory>
+
+#include "core/cpu_features.h"
+#include "graph/kernel.h"
+
+namespace atrous {
+
+Status make_conv2d_kernel(const KernelRequest& req, SimdLevel level, std::unique_ptr<Kernel>* out);
+
+}  // namespace atrous
