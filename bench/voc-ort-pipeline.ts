@@ -4,7 +4,7 @@
 import type { SegmentOptions } from '../lib/segment/model';
 import { ConfusionMatrix } from '../test/helpers/metrics';
 import { ortModel257 } from '../test/helpers/ort-model';
-import { vocIds, vocImage, vocMask } from '../test/helpers/voc';
+import { vocIds, vocImage, vocMask } from '../test/helpers/voc-sample';
 
 async function main(): Promise<void> {
   const configs: [string, 'pad' | 'stretch', SegmentOptions][] = [

@@ -8,7 +8,7 @@ import type { SegmentationModel, SegmentOptions } from '../lib/segment/model';
 import { sharedPath } from './helpers/data';
 import { ConfusionMatrix } from './helpers/metrics';
 import { ortModel257 } from './helpers/ort-model';
-import { vocIds, vocImage, vocMask } from './helpers/voc';
+import { vocIds, vocImage, vocMask } from './helpers/voc-sample';
 
 process.env.ATROUS_MODELS = sharedPath('models');
 process.env.ATROUS_OFFLINE = '1';
