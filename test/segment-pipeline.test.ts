@@ -106,11 +106,13 @@ test('flip and repeated scales do not change the result of a mirror-symmetric ne
   }
 });
 
-test('pad keeps the aspect ratio and fits the long side; stretch fills the canvas', () => {
+test('pad keeps the aspect ratio and shrinks to fit, never enlarging; stretch fills the canvas', () => {
   const meta = { inputSize: [257, 257] as [number, number], resize: 'pad' as const };
   const [run] = planRuns(375, 500, meta, { scales: [1], flip: false, overlap: undefined });
   assert.equal(run?.size, [Math.round((375 * 257) / 500), 257]);
   assert.equal(run?.valid, run?.size);
+  const [small] = planRuns(100, 60, meta, { scales: [1], flip: false, overlap: undefined });
+  assert.equal(small?.size, [100, 60]);
   const [s] = planRuns(375, 500, { ...meta, resize: 'stretch' }, { scales: [1], flip: false, overlap: undefined });
   assert.equal(s?.size, [257, 257]);
   const runs = planRuns(375, 500, meta, { scales: [0.5, 1.5], flip: true, overlap: undefined });
