@@ -6,6 +6,7 @@ import { importModel } from './import';
 import { checkModelName, RegistryEntry, registryEntry, registryNames, resolveRegistryModel } from './registry';
 import { SegmentationModel } from './segment/model';
 
+/** Options of {@link load}. */
 export interface LoadOptions {
   /** Worker threads (default: all cores). */
   threads?: number;

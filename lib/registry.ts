@@ -8,6 +8,7 @@ import path from 'node:path';
 
 import { AtrousError, fail, show } from './errors';
 
+/** One file of a registry model. */
 export interface RegistryFile {
   /** Path relative to a models folder (the cache, or $ATROUS_MODELS). */
   path: string;
@@ -16,6 +17,7 @@ export interface RegistryFile {
   size: number;
 }
 
+/** A model the registry knows: its files with official URLs and sha256. */
 export interface RegistryEntry {
   name: string;
   description: string;
@@ -41,6 +43,7 @@ function single(name: string, file: string, url: string, sha256: string, size: n
   return { name, main: file, files: [{ path: file, url, sha256, size }], ...rest };
 }
 
+/** Every model {@link load} knows by name. */
 export const REGISTRY: readonly RegistryEntry[] = [
   single('mobilenetv2-dm05-voc-257', 'deeplabv3_mnv2_dm05_voc_257.tflite',
     'https://storage.googleapis.com/download.tensorflow.org/models/tflite/gpu/deeplabv3_257_mv_gpu.tflite',

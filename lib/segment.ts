@@ -6,6 +6,7 @@ import type { ImageInput } from './segment/image';
 import { SegmentationModel, SegmentOptions } from './segment/model';
 import type { SegmentationResult } from './segment/result';
 
+/** Options of the top-level {@link segment}: those of {@link SegmentationModel.segment} plus `model`. */
 export interface TopLevelSegmentOptions extends SegmentOptions {
   /** A loaded model, a path or a registry name (default: the registry's default model). */
   model?: string | SegmentationModel;

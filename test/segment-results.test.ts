@@ -8,6 +8,7 @@ import * as assert from 'uvu/assert';
 
 import { AtrousError } from '../lib/errors';
 import { vocColor } from '../lib/segment/colormap';
+import { segment } from '../lib/segment';
 import { SegmentationModel } from '../lib/segment/model';
 import { syntheticModel, twoColourImage } from './helpers/synthetic-model';
 
@@ -123,6 +124,14 @@ test('threads: a model recompiles for another thread count and gives the same la
   assert.equal([...b.labels], [...a.labels]);
   other.dispose();
   await rejects(other.segment(raw), 'DISPOSED', 'disposed');
+});
+
+test('top-level segment() takes a loaded model as options.model and checks the option', async () => {
+  const direct = await m.segment(raw, { flip: true });
+  const viaTop = await segment(raw, { model: m, flip: true });
+  assert.equal([...viaTop.labels], [...direct.labels]);
+  await rejects(segment(raw, { model: 5 as unknown as string }), 'INVALID_ARGUMENT', 'model');
+  await rejects(segment(raw, { model: m, scales: -1 }), 'INVALID_ARGUMENT', 'options.scales');
 });
 
 test.after(() => m.dispose());

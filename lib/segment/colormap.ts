@@ -1,6 +1,7 @@
 // Colours for label maps: the PASCAL VOC colour map for every dataset, unless the dataset has its own.
 import type { ModelMeta } from '../import/types';
 
+/** An 8-bit colour. */
 export type RGB = [number, number, number];
 
 /** The standard PASCAL VOC colour map: bits of the label id spread over the high bits of R, G, B. */

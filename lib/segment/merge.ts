@@ -112,6 +112,7 @@ export function softmaxGrid(g: Logits): Logits {
   return { ...g, data: out };
 }
 
+/** Class ids per pixel: bytes for up to 256 classes, else int32. */
 export type LabelArray = Uint8Array | Int32Array;
 
 export function newLabels(n: number, classes: number): LabelArray {

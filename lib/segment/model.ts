@@ -10,8 +10,10 @@ import { checkScales, checkSlidingWindow, planRuns, SlidingWindowOptions } from 
 import { FloatImage, makeCanvas, resizeRgb } from './preprocess';
 import { SegmentationResult } from './result';
 
+/** What a result holds: `labels` always; `probabilities` on request. */
 export type SegmentOutput = 'labels' | 'probabilities';
 
+/** Options of {@link SegmentationModel.segment}; every one is checked and a bad one rejects with INVALID_ARGUMENT. */
 export interface SegmentOptions {
   /** Scales of the base size to run at; softmax probabilities are averaged (default [1]). */
   scales?: number | readonly number[];

@@ -2,6 +2,7 @@
 import { fail, show } from '../errors';
 import type { ModelMeta } from '../import/types';
 
+/** Options of `slidingWindow`. */
 export interface SlidingWindowOptions {
   /** Fraction of a tile shared with its neighbour, 0 ≤ overlap < 1 (default 1/3). */
   overlap?: number;

@@ -7,6 +7,7 @@ import { palette, RGB } from './colormap';
 import type { RgbImage } from './image';
 import type { LabelArray } from './merge';
 
+/** One class present in a result. */
 export interface LegendEntry {
   id: number;
   name: string;
@@ -15,8 +16,10 @@ export interface LegendEntry {
   pixels: number;
 }
 
+/** How {@link SegmentationResult.toPNG} draws the labels. */
 export type PngMode = 'labels' | 'color' | 'overlay';
 
+/** Options of {@link SegmentationResult.toPNG}. */
 export interface ToPngOptions {
   /** `labels`: 8-bit grey class ids; `color`: colour map; `overlay`: image blended with the colours. */
   mode?: PngMode;
@@ -26,6 +29,7 @@ export interface ToPngOptions {
 
 export const PNG_MODES: readonly PngMode[] = ['labels', 'color', 'overlay'];
 
+/** The result of a segmentation: class ids at the original image size, and ways to look at them. */
 export class SegmentationResult {
   /** Class ids, row-major, at the original image size. */
   readonly labels: LabelArray;
