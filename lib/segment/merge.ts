@@ -139,6 +139,14 @@ export function labelsFromLogits(run: Run, logits: Logits, h0: number, w0: numbe
   return labels;
 }
 
+/** Argmax over the channels of per-pixel scores [pixels, classes]. */
+export function argmaxLabels(scores: Float32Array, classes: number): LabelArray {
+  const n = scores.length / classes;
+  const labels = newLabels(n, classes);
+  for (let p = 0; p < n; p++) labels[p] = argmax(scores, p * classes, classes);
+  return labels;
+}
+
 /** Averages softmax probabilities over runs, per original pixel. */
 export class ProbabilityAccumulator {
   readonly sum: Float32Array;
@@ -164,14 +172,11 @@ export class ProbabilityAccumulator {
   /** Mean probabilities (in place) and their argmax. */
   finish(): { probabilities: Float32Array; labels: LabelArray } {
     const C = this.classes;
-    const n = this.height * this.width;
-    const labels = newLabels(n, C);
-    for (let p = 0; p < n; p++) {
+    for (let p = 0; p < this.count.length; p++) {
       const k = this.count[p] as number;
       const o = p * C;
       if (k > 1) for (let c = 0; c < C; c++) this.sum[o + c] = (this.sum[o + c] as number) / k;
-      labels[p] = argmax(this.sum, o, C);
     }
-    return { probabilities: this.sum, labels };
+    return { probabilities: this.sum, labels: argmaxLabels(this.sum, C) };
   }
 }

@@ -4,7 +4,7 @@ import type { ImportedModel, ModelMeta } from '../import/types';
 import { compile, Model } from '../model';
 import { applyCrf, CrfOption } from './crf-hook';
 import { decodeImage, ImageInput } from './image';
-import { labelsFromLogits, Logits, newLabels, ProbabilityAccumulator } from './merge';
+import { argmaxLabels, labelsFromLogits, Logits, newLabels, ProbabilityAccumulator } from './merge';
 import { nativeCapable, NativePostprocess } from './postprocess';
 import { checkScales, checkSlidingWindow, planRuns, SlidingWindowOptions } from './policies';
 import { FloatImage, makeCanvas, resizeRgb } from './preprocess';
@@ -189,10 +189,8 @@ export class SegmentationModel {
     let probabilities: Float32Array | undefined;
     if (acc) ({ labels, probabilities } = acc.finish());
     if (o.crf !== undefined && probabilities) {
-      const refined = await applyCrf(image.data, w0, h0, probabilities, channels, o.crf);
-      const fin = new ProbabilityAccumulator(h0, w0, channels);
-      fin.sum.set(refined);
-      ({ labels, probabilities } = fin.finish());
+      probabilities = await applyCrf(image.data, w0, h0, probabilities, channels, o.crf, o.signal);
+      labels = argmaxLabels(probabilities, channels);
     }
     const classes = meta.classes.length ? meta.classes : Array.from({ length: channels }, (_, i) => `class ${i}`);
     return new SegmentationResult({
