@@ -47,6 +47,7 @@ test('bad arguments exit non-zero with a message', async () => {
   assert.is(scales.code, 1);
   assert.match(scales.err, /--scales/);
   assert.is((await run('frobnicate')).code, 2);
+  assert.match((await run('segment', img, '--alpha', '3')).err, /--alpha/);
 });
 
 test('segment writes colour and overlay PNGs at each image size, one line per image when not a TTY', async () => {
@@ -56,6 +57,10 @@ test('segment writes colour and overlay PNGs at each image size, one line per im
   const r = await run('segment', ...images, '--out', out, '--mode', 'color,overlay');
   assert.is(r.code, 0, r.err);
   assert.is(r.out.trim().split('\n').length, 2, r.out);
+  const missing = await run('segment', path.join(out, 'missing.jpg'), images[0] as string, '--out', out);
+  assert.is(missing.code, 1, 'a failed image makes the exit code 1');
+  assert.match(missing.err, /NOT_FOUND.*missing\.jpg/);
+  assert.is(missing.out.trim().split('\n').length, 1, 'the other image is still done');
   for (const [i, id] of ids.entries()) {
     const src = await sharp(images[i] as string).metadata();
     for (const mode of ['color', 'overlay']) {

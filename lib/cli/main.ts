@@ -5,12 +5,7 @@ import { Command } from 'commander';
 import { isAtrousError } from '../errors';
 import { info } from '../info';
 import { ALIASES, cacheModelsDir, defaultModelName, findLocal, modelDirs, REGISTRY } from '../registry';
-import { segmentCommand, SegmentCommandOptions } from './segment-command';
-
-interface Output {
-  write(s: string): unknown;
-  isTTY?: boolean;
-}
+import { Output, segmentCommand, SegmentCommandOptions } from './segment-command';
 
 function modelsTable(out: Output): void {
   out.write(`models folders: ${[...modelDirs(), cacheModelsDir()].join(', ')} (ATROUS_MODELS, then the cache)\n`);
@@ -30,6 +25,7 @@ function modelsTable(out: Output): void {
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[], out: Output = process.stdout, err: Output = process.stderr): Promise<number> {
+  let failures = 0;
   const program = new Command('atrous')
     .description('DeepLab semantic segmentation on a native C++ core')
     .exitOverride()
@@ -45,7 +41,9 @@ export async function main(argv: string[], out: Output = process.stdout, err: Ou
     .option('--flip', 'also run on the mirrored image')
     .option('--alpha <a>', 'overlay colour weight 0..1')
     .option('--threads <n>', 'worker threads')
-    .action(async (images: string[], o: SegmentCommandOptions) => segmentCommand(images, o, out));
+    .action(async (images: string[], o: SegmentCommandOptions) => {
+      failures = await segmentCommand(images, o, out, err);
+    });
   program
     .command('info')
     .description('version, SIMD level, threads, CUDA, default model')
@@ -57,7 +55,7 @@ export async function main(argv: string[], out: Output = process.stdout, err: Ou
   program.command('models').description('registry models and where they are present').action(() => modelsTable(out));
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return 0;
+    return failures > 0 ? 1 : 0;
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return 0;
