@@ -10,8 +10,11 @@ import { main } from '../lib/cli/main';
 import { REGISTRY } from '../lib/registry';
 import { sharedPath } from './helpers/data';
 
-process.env.ATROUS_MODELS = sharedPath('models');
-process.env.ATROUS_OFFLINE = '1';
+// Models come from the shared folder, never from the network.
+test.before.each(() => {
+  process.env.ATROUS_MODELS = sharedPath('models');
+  process.env.ATROUS_OFFLINE = '1';
+});
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';

@@ -13,15 +13,20 @@ import { load } from '../lib/load';
 import { cacheDir, downloadFile, findLocal, registryEntry, REGISTRY, resolveRegistryModel } from '../lib/registry';
 import { sharedPath } from './helpers/data';
 
-const saved = { ...process.env };
+const VARS = ['ATROUS_MODELS', 'ATROUS_HOME', 'ATROUS_OFFLINE'];
+let saved: Record<string, string | undefined> = {};
+/** Sets the registry's environment for one test (every test runs offline); restored after it. */
 function env(vars: Record<string, string | undefined>): void {
-  for (const k of ['ATROUS_MODELS', 'ATROUS_HOME', 'ATROUS_OFFLINE']) delete process.env[k];
-  for (const [k, v] of Object.entries(vars)) if (v !== undefined) process.env[k] = v;
+  for (const k of VARS) delete process.env[k];
+  for (const [k, v] of Object.entries({ ATROUS_OFFLINE: '1', ...vars })) if (v !== undefined) process.env[k] = v;
 }
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'atrous-reg-'));
 
+test.before.each(() => {
+  saved = Object.fromEntries(VARS.map((k) => [k, process.env[k]]));
+});
 test.after.each(() => {
-  for (const k of ['ATROUS_MODELS', 'ATROUS_HOME', 'ATROUS_OFFLINE']) {
+  for (const k of VARS) {
     if (saved[k] === undefined) delete process.env[k];
     else process.env[k] = saved[k];
   }

@@ -10,8 +10,11 @@ import { ConfusionMatrix } from './helpers/metrics';
 import { ortModel257 } from './helpers/ort-model';
 import { vocIds, vocImage, vocMask } from './helpers/voc-sample';
 
-process.env.ATROUS_MODELS = sharedPath('models');
-process.env.ATROUS_OFFLINE = '1';
+// Models come from the shared folder, never from the network.
+test.before.each(() => {
+  process.env.ATROUS_MODELS = sharedPath('models');
+  process.env.ATROUS_OFFLINE = '1';
+});
 
 async function evaluate(model: SegmentationModel, options: SegmentOptions = {}): Promise<ConfusionMatrix> {
   const cm = new ConfusionMatrix(21);
