@@ -27,7 +27,6 @@ export type { SlidingWindowOptions } from './segment/policies';
 export type { CrfOption } from './segment/crf-hook';
 export type { LabelArray } from './segment/merge';
 export type { RGB } from './segment/colormap';
-export type { ImportedModel, ModelMeta, Normalization } from './import/types';
 export { SegmentationResult } from './segment/result';
 export type { LegendEntry, PngMode, ToPngOptions } from './segment/result';
 export type { ImageInput, RawImage } from './segment/image';
