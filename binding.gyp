@@ -29,7 +29,8 @@
       "conditions": [
         ["target_arch=='x64' and OS!='win'", {
           "dependencies": ["atrous_avx2", "atrous_avx512"]
-        }]
+        }],
+        ["OS=='linux'", { "libraries": ["-ldl"] }]
       ]
     },
     {

@@ -16,7 +16,7 @@ export type { GraphDescriptor, NodeDescriptor, ValueDescriptor } from './graph/s
 export { compile, Model } from './model';
 export type { CompileOptions, RunOptions, RunResult, RunInputs, Tensor, IoInfo, WeightMap } from './model';
 export { info } from './info';
-export type { AtrousInfo } from './info';
+export type { AtrousInfo, CudaInfo } from './info';
 export { load } from './load';
 export type { LoadOptions } from './load';
 export { segment, releaseModels } from './segment';

@@ -9,8 +9,23 @@ export interface AtrousInfo {
   simd: string;
   /** Default thread count (hardware threads). */
   threads: number;
-  cuda: { available: boolean; reason?: string; device?: string };
+  cuda: CudaInfo;
   descriptorVersion: number;
+}
+
+/** Whether the CUDA backend can be used, and why not when it cannot. */
+export interface CudaInfo {
+  available: boolean;
+  /** Why CUDA is unavailable (no plugin, no driver, no device…). */
+  reason?: string;
+  /** Path of the CUDA plugin found, when one was. */
+  plugin?: string;
+  /** GPU name. */
+  device?: string;
+  /** CUDA driver version, e.g. "12.4". */
+  driver?: string;
+  /** CUDA runtime version inside the plugin. */
+  runtime?: string;
 }
 
 /** Version, SIMD level, threads, and whether CUDA is available. */
@@ -21,7 +36,7 @@ export function info(): AtrousInfo {
     version: pkg.version,
     simd: n.simd,
     threads: n.hardwareThreads,
-    cuda: { available: false, reason: 'the CUDA plugin is not built into this package' },
+    cuda: { ...n.cuda },
     descriptorVersion: n.descriptorVersion,
   };
 }

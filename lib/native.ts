@@ -34,13 +34,29 @@ export interface NativeModel {
   dispose(): void;
 }
 
+/** What the addon found out about the CUDA plugin (native/core/plugin_loader.h). */
+export interface NativeCudaInfo {
+  available: boolean;
+  reason?: string;
+  plugin?: string;
+  device?: string;
+  driver?: string;
+  runtime?: string;
+}
+
 export interface NativeAbortToken {
   abort(): void;
 }
 
 export interface NativeBinding {
-  info(): { simd: string; simdDetected: string; hardwareThreads: number; descriptorVersion: number };
-  compile(descriptor: unknown, weights: NativeWeight[], options: { threads?: number }): Promise<NativeModel>;
+  info(): {
+    simd: string;
+    simdDetected: string;
+    hardwareThreads: number;
+    descriptorVersion: number;
+    cuda: NativeCudaInfo;
+  };
+  compile(descriptor: unknown, weights: NativeWeight[], options: { threads?: number; device?: string }): Promise<NativeModel>;
   AbortToken: new () => NativeAbortToken;
 }
 

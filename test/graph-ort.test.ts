@@ -169,4 +169,39 @@ test('batch norm folded into conv, pooling, pad and elementwise ops match onnxru
   model.dispose();
 });
 
+test('per-channel mul / add / sub after a conv fold into it (TF-style batch norm) and match onnxruntime', async () => {
+  const g = new Graph();
+  const shape: [number, number, number, number] = [1, 12, 10, 4];
+  const x = g.input('x', shape);
+  const w = seededRandom(8 * 3 * 3 * 1, 21, -0.5, 0.5);
+  const k = { mul: seededRandom(8, 22, 0.5, 2), add: seededRandom(8, 23), sub: seededRandom(1, 24) };
+  const dw = g.conv2d(x, { weight: g.weight('dw', [8, 3, 3, 1], w), groups: 4, padding: 'same', dilations: 2 });
+  const scaled = g.mul(g.weight('k_mul', [8], k.mul), dw);
+  const shifted = g.add(scaled, g.weight('k_add', [1, 1, 1, 8], k.add));
+  g.output('y', g.relu6(g.sub(shifted, g.weight('k_sub', [1], k.sub))));
+  const bytes = writeOnnx({
+    inputs: [{ name: 'x', shape: [1, 4, 12, 10] }], outputs: [{ name: 'y' }],
+    initializers: [
+      { name: 'w', shape: [8, 1, 3, 3], data: ohwiToOihw(w, [8, 3, 3, 1]) },
+      { name: 'kmul', shape: [1, 8, 1, 1], data: k.mul }, { name: 'kadd', shape: [1, 8, 1, 1], data: k.add },
+      { name: 'ksub', shape: [1], data: k.sub }, { name: 'zero', shape: [], data: new Float32Array([0]) }, { name: 'six', shape: [], data: new Float32Array([6]) },
+    ],
+    nodes: [
+      { op: 'Conv', inputs: ['x', 'w'], outputs: ['c'], attrs: { group: 4, pads: [2, 2, 2, 2], dilations: [2, 2], kernel_shape: [3, 3] } },
+      { op: 'Mul', inputs: ['kmul', 'c'], outputs: ['m'] },
+      { op: 'Add', inputs: ['m', 'kadd'], outputs: ['a'] },
+      { op: 'Sub', inputs: ['a', 'ksub'], outputs: ['s'] },
+      { op: 'Clip', inputs: ['s', 'zero', 'six'], outputs: ['y'] },
+    ],
+  });
+  const input = seededRandom(shape.reduce((a, b) => a * b, 1), 25, -2, 2);
+  const model = await compile(g, undefined, { threads: 2 });
+  assert.is(model.stats().steps, 1, 'mul, add, sub and relu6 all folded into the conv');
+  const ours = await model.run(input);
+  const ref = await runOrt(bytes, input, shape);
+  const diff = maxAbsDiff(ours.y!.data, nchwToNhwc(ref.y!.data as Float32Array, ref.y!.dims as number[]));
+  assert.ok(diff <= TOL, `max abs diff ${diff}`);
+  model.dispose();
+});
+
 test.run();

@@ -5,6 +5,7 @@ import { binary, BinaryOptions } from './ops/binary';
 import { clip } from './ops/clip';
 import { concat } from './ops/concat';
 import { conv2d, Conv2dOptions } from './ops/conv2d';
+import { fakeQuant, FakeQuantOptions } from './ops/fake_quant';
 import { pad, PadOptions } from './ops/pad';
 import { globalAvgPool, pool2d, Pool2dOptions } from './ops/pool2d';
 import { resizeBilinear, ResizeBilinearOptions } from './ops/resize_bilinear';
@@ -62,6 +63,7 @@ export class Graph extends GraphCore {
   spaceToBatch(x: Value, o: SpaceToBatchOptions): Value { return spaceToBatch(this, x, o); }
   /** TF BatchToSpaceND over H and W. */
   batchToSpace(x: Value, o: BatchToSpaceOptions): Value { return batchToSpace(this, x, o); }
+  fakeQuant(x: Value, o: FakeQuantOptions): Value { return fakeQuant(this, x, o); }
 }
 
 export { Value } from './core';

@@ -6,6 +6,7 @@
 #include "addon/addon.h"
 #include "addon/model_wrap.h"
 #include "core/cpu_features.h"
+#include "core/plugin_loader.h"
 #include "core/thread_pool.h"
 
 namespace atrous {
@@ -19,6 +20,15 @@ Napi::Value info(const Napi::CallbackInfo& cb) {
   o.Set("simdDetected", simd_level_name(detect_simd_level()));
   o.Set("hardwareThreads", ThreadPool::default_threads());
   o.Set("descriptorVersion", kDescriptorVersion);
+  const CudaPlugin& cuda = cuda_plugin();
+  Napi::Object c = Napi::Object::New(env);
+  c.Set("available", cuda.available);
+  if (!cuda.available) c.Set("reason", cuda.reason);
+  if (!cuda.path.empty()) c.Set("plugin", cuda.path);
+  if (!cuda.device.empty()) c.Set("device", cuda.device);
+  if (cuda.driver_version) c.Set("driver", cuda_version_string(cuda.driver_version));
+  if (cuda.runtime_version) c.Set("runtime", cuda_version_string(cuda.runtime_version));
+  o.Set("cuda", c);
   return o;
 }
 

@@ -37,6 +37,7 @@ class CompileWorker : public Napi::AsyncWorker {
     state->arena_bytes = model_->arena_bytes();
     state->weight_bytes = model_->weight_bytes();
     state->steps = model_->steps();
+    state->backend = model_->backend_name();
     state->model = std::move(model_);
     auto* data = env.GetInstanceData<AddonData>();
     Napi::Object obj = data->model_constructor.New({Napi::External<ModelState>::New(env, state)});
@@ -165,7 +166,7 @@ Napi::Value NativeModel::stats(const Napi::CallbackInfo& info) {
   o.Set("arenaBytes", static_cast<double>(state_->arena_bytes));
   o.Set("weightBytes", static_cast<double>(state_->weight_bytes));
   o.Set("steps", static_cast<double>(state_->steps));
-  o.Set("backend", "cpu");
+  o.Set("backend", state_->backend);
   return o;
 }
 
@@ -251,8 +252,16 @@ Napi::Value compile_model(const Napi::CallbackInfo& info) {
   Status s = descriptor_from_js(info.Length() > 0 ? info[0] : env.Undefined(), &desc);
   if (s.is_ok()) s = weights_from_js(info.Length() > 1 ? info[1] : env.Undefined(), &weights);
   if (s.is_ok() && info.Length() > 2 && info[2].IsObject()) {
+    Napi::Value dv = info[2].As<Napi::Object>().Get("device");
+    if (dv.IsString()) {
+      std::string d = dv.As<Napi::String>().Utf8Value();
+      if (d == "cpu" || d == "cuda" || d == "auto")
+        options.device = d == "cpu" ? Device::kCpu : d == "cuda" ? Device::kCuda : Device::kAuto;
+      else
+        s = error(Code::kInvalidArgument, "option 'device' must be 'auto', 'cpu' or 'cuda', got '", d, "'");
+    }
     Napi::Value t = info[2].As<Napi::Object>().Get("threads");
-    if (t.IsNumber()) {
+    if (s.is_ok() && t.IsNumber()) {
       double d = t.As<Napi::Number>().DoubleValue();
       if (!(d >= 0 && d <= 256 && d == static_cast<int>(d)))
         s = error(Code::kInvalidArgument, "option 'threads' must be an integer from 0 to 256, got ", d);

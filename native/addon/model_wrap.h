@@ -19,6 +19,7 @@ struct ModelState {
   int threads = 0;
   int64_t arena_bytes = 0, weight_bytes = 0;
   size_t steps = 0;
+  std::string backend = "cpu";  // the backend the model runs on
 };
 
 class NativeModel : public Napi::ObjectWrap<NativeModel> {

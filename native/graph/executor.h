@@ -13,8 +13,13 @@
 
 namespace atrous {
 
+enum class Device { kCpu, kCuda, kAuto };
+
 struct CompileOptions {
   int threads = 0;  // 0: hardware concurrency
+  // kAuto: CUDA when the plugin and a GPU are there, else CPU. In a CUDA model, nodes without a
+  // CUDA kernel run on the CPU (Step::on_host).
+  Device device = Device::kCpu;
 };
 
 struct IoInfo {
@@ -39,6 +44,7 @@ class CompiledModel {
   int64_t arena_bytes() const { return plan_.arena_elements * 4; }
   int64_t weight_bytes() const;
   size_t steps() const { return steps_.size(); }
+  const char* backend_name() const { return backend_->name(); }
 
   // inputs[i] holds inputs()[i].shape.elements() floats; outputs[i] receives outputs()[i].
   Status run(const std::vector<const float*>& inputs, const std::vector<void*>& outputs,
@@ -49,8 +55,17 @@ class CompiledModel {
     int node;
     std::unique_ptr<Kernel> kernel;
     std::vector<int> activation_inputs;
+    bool on_host = false;  // a CPU kernel in a device model: inputs and output staged through host memory
   };
-  FView view_of(int value, const std::vector<const float*>& inputs, const std::vector<void*>& outputs) const;
+  FView view_of(int value, const std::vector<const float*>& inputs, const std::vector<void*>& outputs,
+                float* arena) const;
+  // Device backends: inputs copied in before the steps, outputs copied out after them.
+  Status stage_on_device(DeviceMemory* dev, const std::vector<const float*>& inputs,
+                         std::vector<const float*>* device_inputs, std::vector<void*>* device_outputs);
+  Status run_on_host(DeviceMemory* dev, Step& step, const ExecContext& ctx, const std::vector<CFView>& inputs,
+                     const FView& out);
+  Status finish_on_device(DeviceMemory* dev, const std::vector<const float*>& device_inputs,
+                          const std::vector<void*>& device_outputs, const std::vector<void*>& outputs);
 
   Graph graph_;
   MemoryPlan plan_;
@@ -61,6 +76,12 @@ class CompiledModel {
   size_t scratch_bytes_ = 0;
   std::vector<float> arena_;    // allocated at first run, reused afterwards
   std::vector<float> scratch_;
+  // Device memory (device backends only), allocated at the first run and reused; declared after
+  // backend_ so it is released before the device goes away.
+  DeviceBuffer device_arena_, device_staging_;
+  std::vector<DeviceBuffer> device_inputs_, device_outputs_;
+  std::unique_ptr<Backend> host_backend_;  // CPU kernels for nodes the device backend lacks
+  std::vector<std::vector<float>> host_staging_;
 };
 
 }  // namespace atrous

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/thread_pool.h"
+#include "graph/device.h"
 #include "graph/graph.h"
 
 namespace atrous {
@@ -40,8 +41,13 @@ class Backend {
   virtual const char* name() const = 0;
   virtual bool supports(const KernelRequest& request) const = 0;
   virtual Status make_kernel(const KernelRequest& request, std::unique_ptr<Kernel>* out) = 0;
+  // Device backends keep activations in their own memory (kernels get device views); CPU: null.
+  virtual std::shared_ptr<DeviceMemory> device() { return nullptr; }
 };
 
 std::unique_ptr<Backend> make_cpu_backend();
+// The CUDA backend, through the plugin (graph/cuda_backend_proxy.cc). UNSUPPORTED with the reason
+// when CUDA is not available here, DEVICE_ERROR when the device fails.
+Status make_cuda_backend(std::unique_ptr<Backend>* out);
 
 }  // namespace atrous

@@ -27,6 +27,18 @@ void bypass(Graph* g, int producer, int consumer) {
   g->link();
 }
 
+// Adds a constant value (folded weights) and returns its id.
+int add_constant(Graph* g, std::shared_ptr<WeightData> data, const std::string& name, Shape4 shape) {
+  Value v;
+  v.kind = ValueKind::kWeight;
+  v.name = name;
+  v.weight = std::move(data);
+  v.info.shape = shape;
+  v.info.weight = v.weight.get();
+  g->values.push_back(std::move(v));
+  return static_cast<int>(g->values.size()) - 1;
+}
+
 void fold_batch_norms(Graph* g) {
   for (size_t i = 0; i < g->nodes.size(); ++i) {
     Node& bn_node = g->nodes[i];
@@ -52,18 +64,63 @@ void fold_batch_norms(Graph* g) {
       for (int64_t k = 0; k < per_out; ++k) w->data[o * per_out + k] = static_cast<float>(w->data[o * per_out + k] * a);
       b->data[o] = static_cast<float>((b->data[o] - mean[o]) * a + beta[o]);
     }
-    auto add_constant = [&](std::shared_ptr<WeightData> data, const std::string& name, Shape4 shape) {
-      Value v;
-      v.kind = ValueKind::kWeight;
-      v.name = name;
-      v.weight = std::move(data);
-      v.info.shape = shape;
-      v.info.weight = v.weight.get();
-      g->values.push_back(std::move(v));
-      return static_cast<int>(g->values.size()) - 1;
-    };
-    int w_id = add_constant(w, w_val.name + ":bn_folded", w_val.info.shape);
-    int b_id = add_constant(b, bn->name + ":folded_bias", Shape4{1, 1, 1, cout});
+    int w_id = add_constant(g, w, w_val.name + ":bn_folded", w_val.info.shape);
+    int b_id = add_constant(g, b, bn->name + ":folded_bias", Shape4{1, 1, 1, cout});
+    conv_node.inputs = {conv_node.inputs[0], w_id, b_id};
+    bypass(g, conv_index, static_cast<int>(i));
+  }
+}
+
+// A per-channel (or scalar) constant operand of a binary op: its values broadcast over [C].
+const WeightData* channel_constant(const Graph& g, const Node& n, int64_t channels, int* activation_input) {
+  for (int side = 0; side < 2; ++side) {
+    const Value& k = g.values[n.inputs[side]];
+    const Value& x = g.values[n.inputs[1 - side]];
+    if (!k.info.is_constant() || x.info.is_constant()) continue;
+    const Shape4& s = k.info.shape;
+    if (s.n != 1 || s.h != 1 || s.w != 1 || (s.c != channels && s.c != 1)) return nullptr;
+    *activation_input = 1 - side;
+    return k.weight.get();
+  }
+  return nullptr;
+}
+
+// conv → mul / add / sub by a per-channel constant (how TF graphs often spell batch norm) folds into
+// the conv's weights and bias: mul scales both, add/sub shift the bias.
+void fold_affine_into_conv(Graph* g) {
+  for (size_t i = 0; i < g->nodes.size(); ++i) {
+    Node& node = g->nodes[i];
+    auto* bin = node.removed ? nullptr : dynamic_cast<BinaryOp*>(node.op.get());
+    if (!bin || !bin->activation.is_identity()) continue;
+    int x_side = -1;
+    const int64_t channels = g->values[node.output].info.shape.c;
+    const WeightData* k = channel_constant(*g, node, channels, &x_side);
+    if (!k) continue;
+    // sub with the constant first (k - x) negates x: not an affine fold we do.
+    if (bin->kind == BinaryOp::Kind::kSub && x_side != 0) continue;
+    const int conv_index = g->values[node.inputs[x_side]].producer;
+    auto* conv = sole_producer<Conv2dOp>(g, node.inputs[x_side]);
+    if (!conv || !conv->activation.is_identity() || g->values[node.output].info.shape != g->values[node.inputs[x_side]].info.shape)
+      continue;
+    Node& conv_node = g->nodes[conv_index];
+    const Value& w_val = g->values[conv_node.inputs[1]];
+    auto w = std::make_shared<WeightData>(*w_val.weight);
+    auto b = std::make_shared<WeightData>();
+    const int64_t cout = conv->out_channels, per_out = static_cast<int64_t>(w->data.size()) / cout;
+    b->shape = {cout};
+    b->data.assign(cout, 0.f);
+    if (conv_node.inputs.size() == 3) b->data = g->values[conv_node.inputs[2]].weight->data;
+    for (int64_t o = 0; o < cout; ++o) {
+      const float kv = k->data[k->data.size() == 1 ? 0 : o];
+      if (bin->kind == BinaryOp::Kind::kMul) {
+        for (int64_t e = 0; e < per_out; ++e) w->data[o * per_out + e] *= kv;
+        b->data[o] *= kv;
+      } else {
+        b->data[o] += bin->kind == BinaryOp::Kind::kAdd ? kv : -kv;
+      }
+    }
+    int w_id = add_constant(g, w, w_val.name + ":affine_folded", w_val.info.shape);
+    int b_id = add_constant(g, b, bin->name + ":folded_bias", Shape4{1, 1, 1, cout});
     conv_node.inputs = {conv_node.inputs[0], w_id, b_id};
     bypass(g, conv_index, static_cast<int>(i));
   }
@@ -111,6 +168,7 @@ void remove_dead_nodes(Graph* g) {
 Status optimize_graph(Graph* g) {
   remove_dead_nodes(g);
   fold_batch_norms(g);
+  fold_affine_into_conv(g);
   fuse_activations(g);
   remove_dead_nodes(g);
   return Status::ok();
