@@ -22,3 +22,18 @@ export { crf, denseCrf, crfPreset, type CrfOptions, type CrfPreset, type CrfResu
 export * as zoo from './zoo/index';
 export { readSafetensors, writeSafetensors } from './weights/safetensors';
 export type { NamedTensor, SafetensorsDType } from './weights/safetensors';
+export { load } from './load';
+export type { LoadOptions } from './load';
+export { segment, releaseModels } from './segment';
+export type { TopLevelSegmentOptions } from './segment';
+export { SegmentationModel } from './segment/model';
+export type { SegmentOptions, SegmentOutput } from './segment/model';
+export type { SlidingWindowOptions } from './segment/policies';
+export type { CrfOption } from './segment/crf-hook';
+export type { LabelArray } from './segment/merge';
+export type { RGB } from './segment/colormap';
+export { SegmentationResult } from './segment/result';
+export type { LegendEntry, PngMode, ToPngOptions } from './segment/result';
+export type { ImageInput, RawImage } from './segment/image';
+export { REGISTRY, cacheDir, defaultModelName } from './registry';
+export type { RegistryEntry, RegistryFile } from './registry';
