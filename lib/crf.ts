@@ -1,8 +1,7 @@
 // The fully-connected CRF (Krähenbühl & Koltun): mean-field over Gaussian and bilateral kernels, native.
-import sharp from 'sharp';
-
 import { AtrousError, callSite, fail, fromNative, show } from './errors';
 import { native, type NativeAbortToken } from './native';
+import { decodeImage, type ImageInput } from './segment/image';
 import { resolveCrfOptions, type CrfOptions, type CrfPreset, type NativeCrfOptions } from './crf/options';
 
 export { crfPreset, resolveCrfOptions } from './crf/options';
@@ -10,16 +9,8 @@ export type {
   CompatMatrix, CrfBilateralOptions, CrfGaussianOptions, CrfNormalization, CrfOptions, CrfPreset,
 } from './crf/options';
 
-/** Raw interleaved pixels. */
-export interface RawImage {
-  data: Uint8Array | Uint8ClampedArray;
-  width: number;
-  height: number;
-  channels: 3 | 4;
-}
-
-/** An image: raw pixels, a file path, or encoded bytes (anything sharp decodes). */
-export type CrfImageInput = RawImage | string | Buffer;
+/** An image: anything segment() accepts (file path, encoded bytes, or raw pixels). */
+export type CrfImageInput = ImageInput;
 
 export interface CrfResult {
   /** Argmax label per pixel, height × width. */
@@ -41,38 +32,6 @@ interface CrfBinding {
 
 function binding(): CrfBinding & { AbortToken: new () => NativeAbortToken } {
   return native() as unknown as CrfBinding & { AbortToken: new () => NativeAbortToken };
-}
-
-/** Decodes any supported image input to packed RGB. */
-export async function toRgb(image: CrfImageInput): Promise<{ rgb: Uint8Array; width: number; height: number }> {
-  if (typeof image === 'string' || Buffer.isBuffer(image)) {
-    try {
-      const { data, info } = await sharp(image).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-      if (info.channels !== 3) fail('UNSUPPORTED', `decoded image has ${info.channels} channels, expected 3`);
-      return { rgb: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
-    } catch (e) {
-      if (e instanceof AtrousError) throw e;
-      const missing = typeof image === 'string' && /missing|no such file/i.test(String(e));
-      throw new AtrousError(missing ? 'NOT_FOUND' : 'PARSE_ERROR', `cannot decode CRF image: ${(e as Error).message}`, { cause: e });
-    }
-  }
-  const raw = image as RawImage;
-  if (typeof raw !== 'object' || raw === null || !(raw.data instanceof Uint8Array || raw.data instanceof Uint8ClampedArray))
-    fail('INVALID_ARGUMENT', `CRF image must be {data: Uint8Array, width, height, channels}, a path or a Buffer, got ${show(image)}`);
-  const { width, height, channels } = raw;
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1)
-    fail('INVALID_ARGUMENT', `CRF image size must be positive integers, got ${show(width)}x${show(height)}`);
-  if (channels !== 3 && channels !== 4) fail('INVALID_ARGUMENT', `CRF image channels must be 3 or 4, got ${show(channels)}`);
-  if (raw.data.length !== width * height * channels)
-    fail('SHAPE_MISMATCH', `CRF image data has ${raw.data.length} bytes, ${width}x${height}x${channels} needs ${width * height * channels}`);
-  if (channels === 3) return { rgb: raw.data as Uint8Array, width, height };
-  const rgb = new Uint8Array(width * height * 3);
-  for (let p = 0, q = 0; p < rgb.length; p += 3, q += 4) {
-    rgb[p] = raw.data[q];
-    rgb[p + 1] = raw.data[q + 1];
-    rgb[p + 2] = raw.data[q + 2];
-  }
-  return { rgb, width, height };
 }
 
 /**
@@ -127,7 +86,7 @@ async function runCrf(
  */
 export async function crf(image: CrfImageInput, scores: Float32Array, options?: CrfOptions | CrfPreset): Promise<CrfResult> {
   const site = callSite(crf);
-  const { rgb, width, height } = await toRgb(image);
+  const { data: rgb, width, height } = await decodeImage(image);
   if (!(scores instanceof Float32Array)) fail('INVALID_ARGUMENT', `CRF scores must be a Float32Array, got ${show(scores)}`);
   const numLabels = scores.length / (width * height);
   if (!Number.isInteger(numLabels))

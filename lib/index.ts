@@ -18,7 +18,7 @@ export type { CompileOptions, RunOptions, RunResult, RunInputs, Tensor, IoInfo, 
 export { info } from './info';
 export type { AtrousInfo, CudaInfo } from './info';
 export { importModel, type ImportOptions, type ImportedModel, type ModelMeta, type Normalization } from './import';
-export { crf, denseCrf, crfPreset, type CrfOptions, type CrfPreset, type CrfResult, type CrfImageInput, type CrfGaussianOptions, type CrfBilateralOptions, type CrfNormalization, type CompatMatrix, type RawImage as CrfRawImage } from './crf';
+export { crf, denseCrf, crfPreset, type CrfOptions, type CrfPreset, type CrfResult, type CrfImageInput, type CrfGaussianOptions, type CrfBilateralOptions, type CrfNormalization, type CompatMatrix } from './crf';
 export * as zoo from './zoo/index';
 export { readSafetensors, writeSafetensors } from './weights/safetensors';
 export type { NamedTensor, SafetensorsDType } from './weights/safetensors';

@@ -210,7 +210,7 @@ test('bad inputs reject with clear codes', async () => {
   await expectError(denseCrf(rgb, w, h, ok, 2, { compat: [[0, 1]] }), 'SHAPE_MISMATCH');
   await expectError(denseCrf(rgb, w, h, ok, 2, 'deeplab-v9' as never), 'INVALID_ARGUMENT');
   await expectError(crf('/nonexistent/image.png', ok), 'NOT_FOUND');
-  await expectError(crf(Buffer.from('not an image'), ok), 'PARSE_ERROR');
+  await expectError(crf(Buffer.from('not an image'), ok), 'INVALID_ARGUMENT');
   // A lattice too large for the memory allowed: refused before anything is allocated.
   const big = 512;
   await expectError(
