@@ -46,17 +46,29 @@ Status SeparableGaussian::apply(const float* in, const float* scale, float* out,
   });
 }
 
+double ExactFilter::weight(int64_t i, int64_t j) const {
+  const float* fi = &features_[i * d_];
+  const float* fj = &features_[j * d_];
+  double dist = 0;
+  for (int k = 0; k < d_; ++k) dist += double(fi[k] - fj[k]) * (fi[k] - fj[k]);
+  return std::exp(-0.5 * dist);
+}
+
 Status ExactFilter::apply(const float* in, const float* scale, float* out, int lp, ThreadPool& pool) {
+  constexpr int64_t kMaxCached = 4096;  // points: a 128 MiB matrix at most
+  if (matrix_.empty() && n_ <= kMaxCached) {
+    matrix_.resize(static_cast<size_t>(n_ * n_));
+    ATROUS_RETURN_IF_ERROR(pool.parallel_for(n_, 16, [&](int64_t i0, int64_t i1) {
+      for (int64_t i = i0; i < i1; ++i)
+        for (int64_t j = 0; j < n_; ++j) matrix_[i * n_ + j] = weight(i, j);
+    }));
+  }
   return pool.parallel_for(n_, 16, [&](int64_t i0, int64_t i1) {
     std::vector<double> acc(static_cast<size_t>(lp));
     for (int64_t i = i0; i < i1; ++i) {
       std::fill(acc.begin(), acc.end(), 0.0);
-      const float* fi = &features_[i * d_];
       for (int64_t j = 0; j < n_; ++j) {
-        const float* fj = &features_[j * d_];
-        double dist = 0;
-        for (int k = 0; k < d_; ++k) dist += double(fi[k] - fj[k]) * (fi[k] - fj[k]);
-        const double w = std::exp(-0.5 * dist) * (scale ? scale[j] : 1.f);
+        const double w = (matrix_.empty() ? weight(i, j) : matrix_[i * n_ + j]) * (scale ? scale[j] : 1.f);
         for (int c = 0; c < lp; ++c) acc[c] += w * in[j * lp + c];
       }
       for (int c = 0; c < lp; ++c) out[i * lp + c] = static_cast<float>(acc[c]);

@@ -55,7 +55,9 @@ class ExactFilter : public GaussianFilter {
   Status apply(const float* in, const float* scale, float* out, int lp, ThreadPool& pool) override;
 
  private:
+  double weight(int64_t i, int64_t j) const;
   std::vector<float> features_;
+  std::vector<double> matrix_;  // n × n kernel values, kept when small enough (tests call apply repeatedly)
   int64_t n_;
   int d_;
 };
