@@ -1,6 +1,8 @@
 #include <algorithm>
 #include <cstring>
 #include <numeric>
+#include <utility>
+#include <vector>
 
 #include "cpu/optimized.h"
 #include "cpu/reference.h"
@@ -85,6 +87,7 @@ class GemmConv2dKernel : public Kernel {
       for (int64_t g = 0; g < groups_; ++g)
         std::copy_n(b->weight->data.data() + g * cout_g_, cout_g_, bias_.data() + g * padded_cols_);
     }
+    for (int64_t k0 = 0; k0 < kdim_; k0 += kc_) k_chunks_all_.push_back({k0, std::min(kc_, kdim_ - k0)});
     if (!direct_) slots_ = ScratchSlots(threads, mc_ * kdim_);
   }
 
@@ -118,8 +121,40 @@ class GemmConv2dKernel : public Kernel {
         a = cols;
         lda = kdim_;
       }
-      gemm(a, lda, rows, g, y.data + m0 * y.pixel_stride + g * cout_g_, y.pixel_stride);
+      gemm(a, lda, rows, g, y.data + m0 * y.pixel_stride + g * cout_g_, y.pixel_stride,
+           direct_ ? k_chunks_all_ : k_chunks(x.shape, y.shape, m0, rows));
     }
+  }
+
+  // The K chunks (offset, length, at most kc_ long) a block of rows needs. A tap that lands
+  // outside the input for every row of the block only multiplies zeros (large atrous rates on
+  // small maps), so its K range [tap * cin_g, (tap + 1) * cin_g) is left out.
+  std::vector<std::pair<int64_t, int64_t>> k_chunks(const Shape4& xs, const Shape4& ys, int64_t m0, int64_t rows) const {
+    const Window2d& w = op_.window;
+    std::vector<char> row_used(w.kh, 0), col_used(w.kw, 0);
+    int64_t oy = m0 / ys.w % ys.h, ox = m0 % ys.w;
+    for (int64_t r = 0; r < rows; ++r) {
+      if (r > 0 && ++ox == ys.w) ox = 0, oy = (oy + 1) % ys.h;
+      for (int64_t ky = 0; ky < w.kh; ++ky) {
+        const int64_t iy = oy * w.sh - w.pad_t + ky * w.dh;
+        row_used[ky] |= iy >= 0 && iy < xs.h;
+      }
+      for (int64_t kx = 0; kx < w.kw; ++kx) {
+        const int64_t ix = ox * w.sw - w.pad_l + kx * w.dw;
+        col_used[kx] |= ix >= 0 && ix < xs.w;
+      }
+    }
+    std::vector<std::pair<int64_t, int64_t>> chunks;
+    int64_t start = -1;  // of the current run of used taps
+    for (int64_t t = 0; t <= w.kh * w.kw; ++t) {
+      const bool used = t < w.kh * w.kw && row_used[t / w.kw] && col_used[t % w.kw];
+      if (used && start < 0) start = t;
+      if (!used && start >= 0) {
+        for (int64_t k0 = start * cin_g_; k0 < t * cin_g_; k0 += kc_) chunks.push_back({k0, std::min(kc_, t * cin_g_ - k0)});
+        start = -1;
+      }
+    }
+    return chunks;
   }
 
   // Rows [m0, m0 + rows) of A for group g: per output pixel, its kh * kw input pixels' channels.
@@ -159,7 +194,9 @@ class GemmConv2dKernel : public Kernel {
     }
   }
 
-  void gemm(const float* a, int64_t lda, int64_t rows, int64_t g, float* c, int64_t ldc) const {
+  // C[rows, cout_g] = A * B over the given K chunks, + bias, clamped. No chunks: bias alone.
+  void gemm(const float* a, int64_t lda, int64_t rows, int64_t g, float* c, int64_t ldc,
+            const std::vector<std::pair<int64_t, int64_t>>& chunks) const {
     simd::GemmTile t;
     t.lda = lda;
     t.ldc = ldc;
@@ -172,10 +209,12 @@ class GemmConv2dKernel : public Kernel {
       const int64_t mr = narrow ? k_.gemm_narrow_mr : k_.gemm_mr;
       auto* tile = narrow ? k_.gemm_tile_narrow : k_.gemm_tile;
       t.cols = static_cast<int>(std::min(p.width, cout_g_ - p.col));
-      for (int64_t k0 = 0; k0 < kdim_; k0 += kc_) {
-        t.kc = std::min(kc_, kdim_ - k0);
-        t.accumulate = k0 > 0;
-        t.last = k0 + t.kc == kdim_;
+      const size_t passes = std::max<size_t>(1, chunks.size());
+      for (size_t ci = 0; ci < passes; ++ci) {
+        const int64_t k0 = chunks.empty() ? 0 : chunks[ci].first;
+        t.kc = chunks.empty() ? 0 : chunks[ci].second;
+        t.accumulate = ci > 0;
+        t.last = ci + 1 == passes;
         t.b = packed_.data() + g * group_floats_ + p.offset + k0 * p.width;
         t.bias = bias_.empty() ? nullptr : bias_.data() + g * padded_cols_ + p.col;
         for (int64_t i = 0; i < rows; i += mr) {
@@ -195,6 +234,7 @@ class GemmConv2dKernel : public Kernel {
   const simd::Kernels& k_;
   int64_t groups_ = 1, cin_g_ = 0, cout_g_ = 0, kdim_ = 0, group_floats_ = 0, padded_cols_ = 0, kc_ = 0, mc_ = 0;
   std::vector<Panel> panels_;
+  std::vector<std::pair<int64_t, int64_t>> k_chunks_all_;  // the whole K in chunks of kc_
   bool direct_ = false;
   std::vector<float> packed_, bias_;
   ScratchSlots slots_;

@@ -58,7 +58,19 @@ Status cpu_argmax(const KernelRequest&, std::unique_ptr<Kernel>* out) {
   *out = make_lambda_kernel([](const ExecContext& ctx, const std::vector<CFView>& in, const FView& y) {
     // The output buffer holds int32 labels in the same 4-byte storage.
     View<int32_t> labels{reinterpret_cast<int32_t*>(y.data), y.shape, y.pixel_stride};
-    return for_each_row(ctx, y.shape, [&](int64_t n, int64_t h) { ref::argmax(row_view(in[0], n, h), row_view(labels, n, h)); });
+    const CFView& x = in[0];
+    return for_each_row(ctx, y.shape, [&](int64_t n, int64_t h) {
+      // As the reference (first maximum wins, NaN never does unless first), with the best value
+      // kept in a register instead of re-read.
+      for (int64_t w = 0; w < x.shape.w; ++w) {
+        const float* p = x.pixel(n, h, w);
+        float best_value = p[0];
+        int32_t best = 0;
+        for (int64_t c = 1; c < x.shape.c; ++c)
+          if (p[c] > best_value) best_value = p[c], best = static_cast<int32_t>(c);
+        *labels.pixel(n, h, w) = best;
+      }
+    });
   });
   return Status::ok();
 }

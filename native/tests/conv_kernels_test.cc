@@ -153,6 +153,16 @@ ATROUS_TEST(conv_kernels, dilated) {
   ConvCase c = make({1, 30, 30, 4}, 6, 3);
   c.dh = 2, c.dw = 4, c.sh = 2, c.sw = 2, c.padding = "valid";
   check_conv(c);
+  // Pads wider than the input: some outputs see only padding (bias alone), others few taps.
+  c = make({1, 2, 3, 4}, 6, 3);
+  c.dh = c.dw = 4;
+  c.padding = "explicit";
+  c.pads[0] = c.pads[1] = c.pads[2] = c.pads[3] = 5;
+  c.relu6 = true;
+  check_conv(c);
+  c = make({2, 33, 33, 40}, 24, 3);  // ASPP-like: rate 18 on a 33x33 map, two images
+  c.dh = c.dw = 18;
+  check_conv(c);
 }
 
 ATROUS_TEST(conv_kernels, grouped) {

@@ -1,8 +1,10 @@
 // The CPU kernels of the other ops against their reference kernels: SIMD ones (resize, add,
 // global average pool) at every SIMD level, the rest as the backend builds them; all with
 // strided (channel-slice) input and output views. Tolerance 1e-4 relative (see compare()).
+#include <cmath>
 #include <cstring>
 #include <functional>
+#include <limits>
 
 #include "cpu/optimized.h"
 #include "cpu/reference.h"
@@ -190,6 +192,21 @@ ATROUS_TEST(op_kernels, softmax_argmax) {
              },
              backend(), "argmax c" + std::to_string(c), true);
   }
+}
+
+ATROUS_TEST(op_kernels, argmax_ties_and_nan) {
+  // Few distinct values (many ties: the first maximum wins) and some NaNs, first or inside.
+  const Shape4 x{1, 7, 9, 21};
+  std::vector<float> data = test::random_vector(x.elements(), 5, 0.f, 3.f);
+  for (float& v : data) v = std::floor(v);
+  for (size_t i = 0; i < data.size(); i += 53) data[i] = std::numeric_limits<float>::quiet_NaN();
+  ArgmaxOp am;
+  am.name = "argmax";
+  check_op(am, {x},
+           [](const std::vector<CFView>& in, const FView& y) {
+             ref::argmax(in[0], View<int32_t>{reinterpret_cast<int32_t*>(y.data), y.shape, y.pixel_stride});
+           },
+           backend(), "argmax ties/NaN", true, &data);
 }
 
 ATROUS_TEST(op_kernels, space_batch_round_trip) {
