@@ -5,9 +5,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 
-const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const shared = process.env.ATROUS_TEST_DATA || path.resolve(root, '../shared');
 const fail = (msg) => {
@@ -33,7 +31,7 @@ for (const f of packed.files.map((x) => x.path)) {
 const bin = path.join(work, 'bin');
 fs.mkdirSync(bin);
 fs.symlinkSync(process.execPath, path.join(bin, 'node'));
-const npmCli = require.resolve('npm/bin/npm-cli.js', { paths: [path.join(path.dirname(process.execPath), '../lib/node_modules')] });
+const npmCli = process.env.npm_execpath || fs.realpathSync(execFileSync('sh', ['-c', 'command -v npm'], { encoding: 'utf8' }).trim());
 fs.writeFileSync(path.join(bin, 'npm'), `#!/bin/sh\nexec "${process.execPath}" "${npmCli}" "$@"\n`, { mode: 0o755 });
 const env = { ...process.env, PATH: bin, ATROUS_MODELS: path.join(shared, 'models'), npm_config_ignore_scripts: 'true' };
 for (const tool of ['cc', 'gcc', 'g++', 'make', 'python3']) {
@@ -68,9 +66,9 @@ const r = await segment(${JSON.stringify(image)});
 if (r.labels.length !== r.width * r.height) throw new Error('bad result');
 console.log('esm ok', info().version, r.legend().map((l) => l.name).join(','));`;
 const ts = `
-import { segment, AtrousError, type SegmentResult } from 'atrous';
+import { segment, AtrousError, type SegmentationResult } from 'atrous';
 async function main(): Promise<void> {
-  const r: SegmentResult = await segment(${JSON.stringify(image)}, { outputs: ['labels'] });
+  const r: SegmentationResult = await segment(${JSON.stringify(image)}, { outputs: ['labels'] });
   const n: number = r.width * r.height;
   if (r.labels.length !== n) throw new AtrousError('INTERNAL', 'bad result');
   console.log('ts ok', r.classes.length);
