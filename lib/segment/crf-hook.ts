@@ -1,13 +1,10 @@
-// HOOK for the dense CRF (lib/crf.ts, written on another branch). After merging, the lead replaces the
-// body of applyCrf with:
-//   const { denseCrf } = await import('../crf');
-//   const opts = option === true ? {} : typeof option === 'string' ? crfPreset(option as CrfPreset) : option;
-//   return (await denseCrf(rgb, width, height, probabilities, numLabels, { ...opts, signal })).probabilities;
-// and may narrow CrfOption to `boolean | CrfPreset | CrfOptions`.
-import { fail } from '../errors';
+// segment()'s `crf` option: refines the full-resolution class probabilities with the dense CRF.
+import { denseCrf } from '../crf';
+import { fail, show } from '../errors';
+import type { CrfOptions, CrfPreset } from '../crf/options';
 
-/** `crf` option of segment(): true (default settings), a preset name, or CRF options. */
-export type CrfOption = boolean | string | Record<string, unknown>;
+/** `crf` option of segment(): true (the 'deeplab-v2' preset), a preset name, or CRF options. */
+export type CrfOption = boolean | CrfPreset | CrfOptions;
 
 /**
  * Refines per-pixel class probabilities ([height, width, numLabels], row-major) with the dense CRF
@@ -17,6 +14,10 @@ export async function applyCrf(
   rgb: Uint8Array, width: number, height: number, probabilities: Float32Array, numLabels: number, option: CrfOption,
   signal?: AbortSignal,
 ): Promise<Float32Array> {
-  void rgb; void width; void height; void probabilities; void numLabels; void option; void signal;
-  fail('UNSUPPORTED', 'options.crf: the dense CRF is not available in this build yet');
+  if (option === false) return probabilities;
+  if (option !== true && typeof option !== 'string' && (typeof option !== 'object' || option === null))
+    fail('INVALID_ARGUMENT', `options.crf must be true, a preset name or CRF options, got ${show(option)}`);
+  const base: CrfOptions = option === true ? { preset: 'deeplab-v2' } : typeof option === 'string' ? { preset: option } : option;
+  const result = await denseCrf(rgb, width, height, probabilities, numLabels, { ...base, scores: 'probabilities', signal: base.signal ?? signal });
+  return result.probabilities;
 }

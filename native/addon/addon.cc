@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "addon/addon.h"
+#include "addon/crf_worker.h"
 #include "addon/model_wrap.h"
 #include "core/cpu_features.h"
 #include "core/plugin_loader.h"
@@ -41,6 +42,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("info", Napi::Function::New(env, info, "info"));
   exports.Set("compile", Napi::Function::New(env, compile_model, "compile"));
   exports.Set("AbortToken", token);
+  register_crf(env, exports);
   return exports;
 }
 

@@ -63,6 +63,9 @@ void ThreadPool::worker_loop() {
       wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
       if (stop_) return;
       seen = generation_;
+      // A late wake-up after the job finished finds it reset: run nothing, or this worker's
+      // fetch_add on next_ would steal a chunk of the next job.
+      if (!job_.fn) continue;
       job = job_;
       ++active_;
     }

@@ -1,7 +1,9 @@
 #include <algorithm>
 
 #include "cpu/lambda_kernel.h"
+#include "cpu/optimized.h"
 #include "cpu/reference.h"
+#include "cpu/simd/kernels.h"
 
 namespace atrous {
 
@@ -26,8 +28,7 @@ void ref::binary(BinaryOp::Kind kind, const Activation& act, const CFView& a, co
       }
 }
 
-namespace {
-Status make_binary_kernel(const KernelRequest& req, std::unique_ptr<Kernel>* out) {
+Status make_binary_kernel(const KernelRequest& req, SimdLevel level, std::unique_ptr<Kernel>* out) {
   const auto& op = static_cast<const BinaryOp&>(*req.op);
   const BinaryOp::Kind kind = op.kind;
   const Activation act = op.activation;
@@ -39,10 +40,23 @@ Status make_binary_kernel(const KernelRequest& req, std::unique_ptr<Kernel>* out
     constant = req.inputs[constant_side].weight->data;
     constant_shape = req.inputs[constant_side].shape;
   }
+  const simd::Kernels* k = &simd::kernels_for(level);
   *out = make_lambda_kernel([=](const ExecContext& ctx, const std::vector<CFView>& in, const FView& y) {
     CFView c{constant.data(), constant_shape, constant_shape.c};
     const CFView& a = constant_side == 0 ? c : in[0];
     const CFView& b = constant_side == 1 ? c : constant_side == 0 ? in[0] : in[1];
+    if (kind == BinaryOp::Kind::kAdd && a.shape == y.shape && b.shape == y.shape) {
+      // Same-shape add (residual connections): SIMD over each row, or each pixel when strided.
+      const bool rows_contiguous = a.contiguous() && b.contiguous() && y.contiguous();
+      return for_each_row(ctx, y.shape, [&](int64_t n, int64_t h) {
+        if (rows_contiguous) {
+          k->add_clamp(a.pixel(n, h, 0), b.pixel(n, h, 0), y.pixel(n, h, 0), y.shape.w * y.shape.c, act.min, act.max);
+          return;
+        }
+        for (int64_t x = 0; x < y.shape.w; ++x)
+          k->add_clamp(a.pixel(n, h, x), b.pixel(n, h, x), y.pixel(n, h, x), y.shape.c, act.min, act.max);
+      });
+    }
     return for_each_row(ctx, y.shape, [&](int64_t n, int64_t h) {
       CFView ar{a.pixel(bidx(n, a.shape.n), bidx(h, a.shape.h), 0), {1, 1, a.shape.w, a.shape.c}, a.pixel_stride};
       CFView br{b.pixel(bidx(n, b.shape.n), bidx(h, b.shape.h), 0), {1, 1, b.shape.w, b.shape.c}, b.pixel_stride};
@@ -51,10 +65,9 @@ Status make_binary_kernel(const KernelRequest& req, std::unique_ptr<Kernel>* out
   });
   return Status::ok();
 }
-}  // namespace
 
-Status cpu_add(const KernelRequest& req, std::unique_ptr<Kernel>* out) { return make_binary_kernel(req, out); }
-Status cpu_sub(const KernelRequest& req, std::unique_ptr<Kernel>* out) { return make_binary_kernel(req, out); }
-Status cpu_mul(const KernelRequest& req, std::unique_ptr<Kernel>* out) { return make_binary_kernel(req, out); }
+Status cpu_add(const KernelRequest& req, std::unique_ptr<Kernel>* out) { return make_binary_kernel(req, simd_level(), out); }
+Status cpu_sub(const KernelRequest& req, std::unique_ptr<Kernel>* out) { return make_binary_kernel(req, simd_level(), out); }
+Status cpu_mul(const KernelRequest& req, std::unique_ptr<Kernel>* out) { return make_binary_kernel(req, simd_level(), out); }
 
 }  // namespace atrous

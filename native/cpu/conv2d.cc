@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cstring>
+#include <numeric>
 
 #include "cpu/optimized.h"
 #include "cpu/reference.h"
@@ -53,25 +54,38 @@ class GemmConv2dKernel : public Kernel {
     kdim_ = win.kh * win.kw * cin_g_;
     direct_ = win.kh == 1 && win.kw == 1 && win.sh == 1 && win.sw == 1 && win.pad_t == 0 && win.pad_b == 0 &&
               win.pad_l == 0 && win.pad_r == 0;
+    // Output channels of a group in panels of nr; a remainder of at most nr / 2 gets a narrow panel.
     const int64_t nr = k.gemm_nr, mr = k.gemm_mr;
-    panels_ = (cout_g_ + nr - 1) / nr;
+    for (int64_t col = 0; col < cout_g_;) {
+      const int64_t width = cout_g_ - col <= nr / 2 ? nr / 2 : nr;
+      panels_.push_back({col, width, group_floats_});
+      group_floats_ += width * kdim_;
+      col += width;
+    }
+    padded_cols_ = panels_.back().col + panels_.back().width;
     kc_ = std::max<int64_t>(64, 4096 / nr);
-    // Row block: ~96 rows, fewer when an im2col block would pass 1 MB.
-    mc_ = direct_ ? 96 : std::min<int64_t>(96, std::max<int64_t>(mr, (1 << 18) / kdim_ / mr * mr));
-    mc_ = std::max<int64_t>(mr, mc_ / mr * mr);
-    packed_.assign(groups_ * panels_ * kdim_ * nr, 0.f);
-    bias_.assign(groups_ * panels_ * nr, 0.f);
+    // Row block: ~96 rows, fewer when an im2col block would pass 1 MB, or when there would be
+    // too few blocks to keep the threads evenly busy (a multiple of both tiles' rows).
+    const int64_t rows_unit = std::lcm<int64_t>(mr, k.gemm_narrow_mr);
+    const int64_t m = out.shape.n * out.shape.h * out.shape.w;
+    mc_ = direct_ ? 96 : std::min<int64_t>(96, (1 << 18) / kdim_);
+    mc_ = std::min<int64_t>(mc_, (m + 4 * threads - 1) / (4 * threads) + rows_unit - 1);
+    mc_ = std::max<int64_t>(rows_unit, mc_ / rows_unit * rows_unit);
+    packed_.assign(groups_ * group_floats_, 0.f);
     const float* wd = w.weight->data.data();
     for (int64_t g = 0; g < groups_; ++g)
-      for (int64_t o = 0; o < cout_g_; ++o) {
-        const int64_t p = o / nr, j = o % nr;
-        float* panel = packed_.data() + (g * panels_ + p) * kdim_ * nr;
-        const float* src = wd + (g * cout_g_ + o) * kdim_;
-        for (int64_t kk = 0; kk < kdim_; ++kk) panel[kk * nr + j] = src[kk];
-        if (b) bias_[(g * panels_ + p) * nr + j] = b->weight->data[g * cout_g_ + o];
-      }
+      for (const Panel& p : panels_)
+        for (int64_t j = 0; j < std::min(p.width, cout_g_ - p.col); ++j) {
+          float* panel = packed_.data() + g * group_floats_ + p.offset;
+          const float* src = wd + (g * cout_g_ + p.col + j) * kdim_;
+          for (int64_t kk = 0; kk < kdim_; ++kk) panel[kk * p.width + j] = src[kk];
+        }
+    if (b) {  // padded like the panels, as the tile reads whole vectors
+      bias_.assign(groups_ * padded_cols_, 0.f);
+      for (int64_t g = 0; g < groups_; ++g)
+        std::copy_n(b->weight->data.data() + g * cout_g_, cout_g_, bias_.data() + g * padded_cols_);
+    }
     if (!direct_) slots_ = ScratchSlots(threads, mc_ * kdim_);
-    (void)out;
   }
 
   size_t scratch_bytes() const override { return slots_.bytes(); }
@@ -111,50 +125,76 @@ class GemmConv2dKernel : public Kernel {
   // Rows [m0, m0 + rows) of A for group g: per output pixel, its kh * kw input pixels' channels.
   void im2col(const CFView& x, const Shape4& ys, int64_t m0, int64_t rows, int64_t g, float* dst) const {
     const Window2d& w = op_.window;
+    // Output pixel (n, oy, ox) of row m0, then stepped along (no divisions per row).
+    int64_t n = m0 / (ys.h * ys.w), oy = m0 / ys.w % ys.h, ox = m0 % ys.w;
     for (int64_t r = 0; r < rows; ++r, dst += kdim_) {
-      const int64_t mi = m0 + r, n = mi / (ys.h * ys.w), oy = mi / ys.w % ys.h, ox = mi % ys.w;
+      if (r > 0 && ++ox == ys.w) {
+        ox = 0;
+        if (++oy == ys.h) oy = 0, ++n;
+      }
       float* d = dst;
+      const int64_t ix0 = ox * w.sw - w.pad_l;
+      // The kw taps of a kernel row are one contiguous run of the input when they are
+      // neighbouring, unpadded pixels of a dense tensor.
+      const bool run = w.dw == 1 && groups_ == 1 && x.pixel_stride == cin_g_ && ix0 >= 0 && ix0 + w.kw <= x.shape.w;
       for (int64_t ky = 0; ky < w.kh; ++ky) {
         const int64_t iy = oy * w.sh - w.pad_t + ky * w.dh;
+        if (run && iy >= 0 && iy < x.shape.h) {
+          const float* s = x.pixel(n, iy, ix0);
+          for (int64_t i = 0; i < w.kw * cin_g_; ++i) d[i] = s[i];
+          d += w.kw * cin_g_;
+          continue;
+        }
         for (int64_t kx = 0; kx < w.kw; ++kx, d += cin_g_) {
           const int64_t ix = ox * w.sw - w.pad_l + kx * w.dw;
-          if (iy < 0 || iy >= x.shape.h || ix < 0 || ix >= x.shape.w)
-            std::memset(d, 0, cin_g_ * sizeof(float));
-          else
-            std::memcpy(d, x.pixel(n, iy, ix) + g * cin_g_, cin_g_ * sizeof(float));
+          // Plain loops: for the few channels of a stem conv they beat memcpy / memset calls.
+          if (iy < 0 || iy >= x.shape.h || ix < 0 || ix >= x.shape.w) {
+            for (int64_t c = 0; c < cin_g_; ++c) d[c] = 0.f;
+          } else {
+            const float* s = x.pixel(n, iy, ix) + g * cin_g_;
+            for (int64_t c = 0; c < cin_g_; ++c) d[c] = s[c];
+          }
         }
       }
     }
   }
 
   void gemm(const float* a, int64_t lda, int64_t rows, int64_t g, float* c, int64_t ldc) const {
-    const int64_t nr = k_.gemm_nr, mr = k_.gemm_mr;
     simd::GemmTile t;
     t.lda = lda;
     t.ldc = ldc;
     t.lo = op_.activation.min;
     t.hi = op_.activation.max;
-    for (int64_t k0 = 0; k0 < kdim_; k0 += kc_) {
-      t.kc = std::min(kc_, kdim_ - k0);
-      t.accumulate = k0 > 0;
-      t.last = k0 + t.kc == kdim_;
-      for (int64_t p = 0; p < panels_; ++p) {
-        t.b = packed_.data() + ((g * panels_ + p) * kdim_ + k0) * nr;
-        t.bias = t.accumulate ? nullptr : bias_.data() + (g * panels_ + p) * nr;
-        t.cols = static_cast<int>(std::min(nr, cout_g_ - p * nr));
+    // Per panel of output channels, its K blocks: the C tiles of the panel stay in L1 across
+    // K blocks, the A block stays in L2 across panels.
+    for (const Panel& p : panels_) {
+      const bool narrow = p.width < k_.gemm_nr;
+      const int64_t mr = narrow ? k_.gemm_narrow_mr : k_.gemm_mr;
+      auto* tile = narrow ? k_.gemm_tile_narrow : k_.gemm_tile;
+      t.cols = static_cast<int>(std::min(p.width, cout_g_ - p.col));
+      for (int64_t k0 = 0; k0 < kdim_; k0 += kc_) {
+        t.kc = std::min(kc_, kdim_ - k0);
+        t.accumulate = k0 > 0;
+        t.last = k0 + t.kc == kdim_;
+        t.b = packed_.data() + g * group_floats_ + p.offset + k0 * p.width;
+        t.bias = bias_.empty() ? nullptr : bias_.data() + g * padded_cols_ + p.col;
         for (int64_t i = 0; i < rows; i += mr) {
           t.a = a + i * lda + k0;
-          t.c = c + i * ldc + p * nr;
+          t.c = c + i * ldc + p.col;
           t.rows = static_cast<int>(std::min(mr, rows - i));
-          k_.gemm_tile(t);
+          tile(t);
         }
       }
     }
   }
 
+  struct Panel {
+    int64_t col, width, offset;  // first output channel of the group, nr or nr / 2, floats into the group's packing
+  };
   Conv2dOp op_;
   const simd::Kernels& k_;
-  int64_t groups_ = 1, cin_g_ = 0, cout_g_ = 0, kdim_ = 0, panels_ = 0, kc_ = 0, mc_ = 0;
+  int64_t groups_ = 1, cin_g_ = 0, cout_g_ = 0, kdim_ = 0, group_floats_ = 0, padded_cols_ = 0, kc_ = 0, mc_ = 0;
+  std::vector<Panel> panels_;
   bool direct_ = false;
   std::vector<float> packed_, bias_;
   ScratchSlots slots_;

@@ -9,5 +9,9 @@
 namespace atrous {
 
 Status make_conv2d_kernel(const KernelRequest& req, SimdLevel level, std::unique_ptr<Kernel>* out);
+Status make_resize_bilinear_kernel(const KernelRequest& req, SimdLevel level, std::unique_ptr<Kernel>* out);
+// add / sub / mul (same-shape add is the SIMD path; broadcasts run the reference per row).
+Status make_binary_kernel(const KernelRequest& req, SimdLevel level, std::unique_ptr<Kernel>* out);
+Status make_global_avg_pool_kernel(const KernelRequest& req, SimdLevel level, std::unique_ptr<Kernel>* out);
 
 }  // namespace atrous

@@ -2,7 +2,9 @@
 #include <cmath>
 
 #include "cpu/lambda_kernel.h"
+#include "cpu/optimized.h"
 #include "cpu/reference.h"
+#include "cpu/simd/kernels.h"
 
 namespace atrous {
 
@@ -65,14 +67,38 @@ void ref::resize_bilinear(const ResizeBilinearOp& op, const CFView& x, const FVi
     for (int64_t oy = 0; oy < y.shape.h; ++oy) resize_row(ty, tx, x, n, oy, y);
 }
 
-Status cpu_resize_bilinear(const KernelRequest& req, std::unique_ptr<Kernel>* out) {
+Status make_resize_bilinear_kernel(const KernelRequest& req, SimdLevel level, std::unique_ptr<Kernel>* out) {
   const auto& op = static_cast<const ResizeBilinearOp&>(*req.op);
   auto ty = taps(op.mode, req.inputs[0].shape.h, req.output.shape.h, op.scale_h);
   auto tx = taps(op.mode, req.inputs[0].shape.w, req.output.shape.w, op.scale_w);
-  *out = make_lambda_kernel([ty, tx](const ExecContext& ctx, const std::vector<CFView>& in, const FView& y) {
-    return for_each_row(ctx, y.shape, [&](int64_t n, int64_t oy) { resize_row(ty, tx, in[0], n, oy, y); });
+  // Horizontal taps as flat arrays for the SIMD row kernel (channels in lanes).
+  std::vector<int64_t> x0(tx.size()), x1(tx.size());
+  std::vector<float> fx(tx.size());
+  for (size_t i = 0; i < tx.size(); ++i) x0[i] = tx[i].i0, x1[i] = tx[i].i1, fx[i] = tx[i].frac;
+  const simd::Kernels* k = &simd::kernels_for(level);
+  *out = make_lambda_kernel([ty, x0, x1, fx, k](const ExecContext& ctx, const std::vector<CFView>& in, const FView& y) {
+    const CFView& x = in[0];
+    return for_each_row(ctx, y.shape, [&](int64_t n, int64_t oy) {
+      simd::ResizeRow r;
+      r.top = x.pixel(n, ty[oy].i0, 0);
+      r.bottom = x.pixel(n, ty[oy].i1, 0);
+      r.in_stride = x.pixel_stride;
+      r.x0 = x0.data();
+      r.x1 = x1.data();
+      r.fx = fx.data();
+      r.fy = ty[oy].frac;
+      r.channels = y.shape.c;
+      r.out = y.pixel(n, oy, 0);
+      r.out_w = y.shape.w;
+      r.out_stride = y.pixel_stride;
+      k->resize_row(r);
+    });
   });
   return Status::ok();
+}
+
+Status cpu_resize_bilinear(const KernelRequest& req, std::unique_ptr<Kernel>* out) {
+  return make_resize_bilinear_kernel(req, simd_level(), out);
 }
 
 }  // namespace atrous

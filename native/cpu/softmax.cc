@@ -32,9 +32,24 @@ void ref::argmax(const CFView& x, const View<int32_t>& y) {
       }
 }
 
+namespace {
+// Float softmax of one pixel, one exp per value (the reference computes them twice in double).
+void softmax_pixel(const float* in, float* out, int64_t c) {
+  float m = in[0];
+  for (int64_t i = 1; i < c; ++i) m = std::max(m, in[i]);
+  float sum = 0;
+  for (int64_t i = 0; i < c; ++i) sum += out[i] = std::exp(in[i] - m);
+  const float inv = 1.f / sum;
+  for (int64_t i = 0; i < c; ++i) out[i] *= inv;
+}
+}  // namespace
+
 Status cpu_softmax(const KernelRequest&, std::unique_ptr<Kernel>* out) {
   *out = make_lambda_kernel([](const ExecContext& ctx, const std::vector<CFView>& in, const FView& y) {
-    return for_each_row(ctx, y.shape, [&](int64_t n, int64_t h) { ref::softmax(row_view(in[0], n, h), row_view(y, n, h)); });
+    const CFView& x = in[0];
+    return for_each_row(ctx, y.shape, [&](int64_t n, int64_t h) {
+      for (int64_t w = 0; w < y.shape.w; ++w) softmax_pixel(x.pixel(n, h, w), y.pixel(n, h, w), y.shape.c);
+    });
   });
   return Status::ok();
 }

@@ -20,6 +20,7 @@ struct ConvCase {
   bool bias = true;
   bool relu6 = false;
   int64_t in_extra = 0, out_extra = 0;  // unused channels around the views
+  bool nan_input = false;               // one input value is NaN: it must reach the outputs that read it
 
   std::string str() const {
     return "x" + x.str() + " cout " + std::to_string(cout) + " k " + std::to_string(kh) + "x" + std::to_string(kw) +
@@ -56,6 +57,7 @@ void check_conv(const ConvCase& cc) {
   if (!s.is_ok()) return;
 
   Strided x(cc.x, cc.in_extra, g_seed++);
+  if (cc.nan_input) x.view.pixel(0, cc.x.h / 2, cc.x.w / 2)[0] = std::numeric_limits<float>::quiet_NaN();
   std::vector<float> want_data(req.output.shape.elements());
   FView want = make_view(want_data.data(), req.output.shape);
   ref::conv2d(op, as_const(x.view), w.data.data(), cc.bias ? b.data.data() : nullptr, want);
@@ -108,7 +110,7 @@ ATROUS_TEST(conv_kernels, general_im2col) {
         ConvCase c = make({2, 11, 10, 6}, 19, k);
         c.sh = c.sw = s;
         c.padding = pad;
-        c.in_extra = 3, c.out_extra = 2;
+        c.in_extra = k == 3 ? 0 : 3, c.out_extra = 2;  // dense input: whole kernel rows copied as runs
         check_conv(c);
       }
   ConvCase c = make({1, 12, 9, 5}, 9, 0);
@@ -192,6 +194,17 @@ ATROUS_TEST(conv_kernels, depthwise) {
   c = make({1, 3, 3, 16}, 16, 5);  // every output pixel touches padding
   c.groups = 16;
   check_conv(c);
+}
+
+ATROUS_TEST(conv_kernels, nan_propagates) {
+  for (int64_t k : {1, 3}) {
+    ConvCase c = make({1, 9, 10, 16}, 20, k);
+    c.relu6 = true;
+    c.nan_input = true;
+    check_conv(c);
+    c.groups = 16, c.cout = 16;
+    check_conv(c);
+  }
 }
 
 }  // namespace atrous

@@ -58,7 +58,7 @@ inline Status run_kernel(Kernel& k, const std::vector<CFView>& in, const FView& 
 }
 
 // Float sums are compared with |got - want| <= tol * (1 + |want|): the kernels sum in float in
-// another order (and with FMA) than the references, which sum in double.
+// another order (and with FMA) than the references, which sum in double. NaN must meet NaN.
 inline int compare(const FView& got, const FView& want, float tol, const std::string& what) {
   int bad = 0;
   const Shape4& s = want.shape;
@@ -67,7 +67,8 @@ inline int compare(const FView& got, const FView& want, float tol, const std::st
       for (int64_t x = 0; x < s.w; ++x)
         for (int64_t c = 0; c < s.c; ++c) {
           const float g = got.pixel(n, y, x)[c], w = want.pixel(n, y, x)[c];
-          if (!(std::fabs(g - w) <= tol * (1 + std::fabs(w)))) {
+          const bool ok = std::isnan(w) ? std::isnan(g) : std::fabs(g - w) <= tol * (1 + std::fabs(w));
+          if (!ok) {
             if (bad++ == 0)
               report(__FILE__, __LINE__,
                      what + ": at [" + std::to_string(n) + "," + std::to_string(y) + "," + std::to_string(x) + "," +

@@ -125,6 +125,12 @@ class OnnxImporter {
   run(): ImportedModel {
     const graph = this.m.graph ?? {};
     for (const t of graph.initializer ?? []) this.consts.set(t.name ?? '', tensorData(t));
+    // Every name a node reads must be defined somewhere: a dangling one means a damaged file.
+    const defined = new Set<string>([...this.consts.keys(), ...(graph.input ?? []).map((i) => i.name ?? '')]);
+    for (const node of graph.node ?? []) for (const o of node.output ?? []) defined.add(o);
+    for (const node of graph.node ?? [])
+      for (const i of node.input ?? []) if (i && !defined.has(i)) fail('PARSE_ERROR', `ONNX node '${node.name ?? '?'}' reads '${i}', which nothing defines`);
+    for (const o of graph.output ?? []) if (!defined.has(o.name ?? '')) fail('PARSE_ERROR', `ONNX output '${o.name}' is not defined`);
     const inputs = (graph.input ?? []).filter((i) => !this.consts.has(i.name ?? ''));
     if (inputs.length !== 1) fail('UNSUPPORTED', `ONNX model has ${inputs.length} inputs (1 image input expected)`);
     const input = inputs[0] as ValueInfo;

@@ -70,6 +70,9 @@ class TfjsImporter {
   constructor(nodes: TfNode[], private readonly weights: Map<string, TfjsTensor>, private readonly options: TfjsImportOptions) {
     for (const n of nodes) {
       if (typeof n?.name !== 'string' || typeof n.op !== 'string') fail('PARSE_ERROR', 'TF.js graph node without a name or op');
+      if (n.input !== undefined && !(Array.isArray(n.input) && n.input.every((i) => typeof i === 'string')))
+        fail('PARSE_ERROR', `TF.js graph node '${n.name}': input must be a list of names`);
+      if (n.attr !== undefined && (typeof n.attr !== 'object' || n.attr === null)) fail('PARSE_ERROR', `TF.js graph node '${n.name}': attr must be an object`);
       this.byName.set(n.name, n);
     }
     for (const n of nodes)

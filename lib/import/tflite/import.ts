@@ -5,7 +5,7 @@ import { Graph, Value } from '../../graph/builder';
 import type { Activation, Padding } from '../../graph/builder';
 import { datasetFor, halfToFloat, Namer, permute4, resizePolicy, uniformNorm } from '../common';
 import type { ImportedModel } from '../types';
-import { elemSize, Op, OP_NAMES, readTflite, TENSOR_TYPE_NAMES, TensorType, TfliteModel, TfliteOperator, TfliteTensor } from './schema';
+import { elemSize, Op, opName, readTflite, TENSOR_TYPE_NAMES, TensorType, TfliteModel, TfliteOperator, TfliteTensor } from './schema';
 
 export interface TfliteImportOptions {
   name?: string;
@@ -138,7 +138,7 @@ class TfliteImporter {
 
   private where(op: TfliteOperator): string {
     const out = op.outputs[0] !== undefined ? this.m.tensors[op.outputs[0]]?.name : undefined;
-    return `${OP_NAMES[op.code] ?? `op ${op.code}`} (operator ${op.index}, output '${out ?? '?'}')`;
+    return `${opName(op.code, op.custom)} (operator ${op.index}, output '${out ?? '?'}')`;
   }
 
   /** The activation feeding input slot `k` of `op`. */
@@ -349,7 +349,7 @@ class TfliteImporter {
         return;
       }
       default:
-        fail('UNSUPPORTED', `TFLite operator ${OP_NAMES[op.code] ?? (op.custom || `builtin ${op.code}`)} is not supported (${this.where(op)})`);
+        fail('UNSUPPORTED', `TFLite operator ${opName(op.code, op.custom)} is not supported: ${this.where(op)}`);
     }
   }
 }

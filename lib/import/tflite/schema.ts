@@ -14,7 +14,17 @@ export const Op = {
   MAX_POOL_2D: 17, MUL: 18, RELU: 19, RELU6: 21, RESHAPE: 22, RESIZE_BILINEAR: 23, SOFTMAX: 25, PAD: 34,
   BATCH_TO_SPACE_ND: 37, SPACE_TO_BATCH_ND: 38, MEAN: 40, SUB: 41, ARG_MAX: 56, PADV2: 60, TILE: 69, QUANTIZE: 114,
 } as const;
-export const OP_NAMES: Record<number, string> = Object.fromEntries(Object.entries(Op).map(([k, v]) => [v, k]));
+/** Names of builtin codes, for messages (the mapped ones plus common unsupported ones). */
+export const OP_NAMES: Record<number, string> = {
+  ...Object.fromEntries(Object.entries(Op).map(([k, v]) => [v, k])),
+  5: 'DEPTH_TO_SPACE', 9: 'FULLY_CONNECTED', 14: 'LOGISTIC', 26: 'SPACE_TO_DEPTH', 28: 'TANH', 32: 'CUSTOM', 39: 'TRANSPOSE',
+  42: 'DIV', 43: 'SQUEEZE', 45: 'STRIDED_SLICE', 53: 'CAST', 55: 'MAXIMUM', 57: 'MINIMUM', 65: 'SLICE', 67: 'TRANSPOSE_CONV',
+  70: 'EXPAND_DIMS', 83: 'PACK', 97: 'RESIZE_NEAREST_NEIGHBOR', 98: 'LEAKY_RELU', 117: 'HARD_SWISH',
+};
+
+export function opName(code: number, custom = ''): string {
+  return custom ? `CUSTOM '${custom}'` : (OP_NAMES[code] ?? `builtin ${code}`);
+}
 
 export interface Quantization {
   scale: number[];

@@ -56,6 +56,10 @@ struct Kernels {
   SimdLevel level = SimdLevel::kPortable;
   int gemm_mr = 1, gemm_nr = 1;  // register tile
   void (*gemm_tile)(const GemmTile&) = nullptr;
+  // A narrower, taller tile (nr / 2 columns) for the last few output channels, so narrow
+  // layers do not compute mostly zero padding.
+  int gemm_narrow_mr = 1;
+  void (*gemm_tile_narrow)(const GemmTile&) = nullptr;
   void (*depthwise_row)(const DepthwiseRow&) = nullptr;
   void (*resize_row)(const ResizeRow&) = nullptr;
   // y[i] = clamp(a[i] + b[i]) over n floats.

@@ -27,9 +27,10 @@ struct V {
 };
 }  // namespace avx2
 
-// 6 rows x 16 columns: 12 accumulators + 2 B vectors + 1 broadcast fit the 16 ymm registers.
+// 6 rows x 16 columns: 12 accumulators + 2 B vectors + 1 broadcast fit the 16 ymm registers;
+// the narrow tile is 12 x 8.
 const Kernels& kernels_avx2() {
-  static const Kernels k = impl::make_kernels<avx2::V, 6, 2>(SimdLevel::kAvx2);
+  static const Kernels k = impl::make_kernels<avx2::V, 6, 2, 12>(SimdLevel::kAvx2);
   return k;
 }
 

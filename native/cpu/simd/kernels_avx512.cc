@@ -25,9 +25,10 @@ struct V {
 };
 }  // namespace avx512
 
-// 8 rows x 32 columns: 16 accumulators, enough independent FMAs to hide their latency.
+// 8 rows x 32 columns: 16 accumulators, enough independent FMAs to hide their latency;
+// the narrow tile is 12 x 16.
 const Kernels& kernels_avx512() {
-  static const Kernels k = impl::make_kernels<avx512::V, 8, 2>(SimdLevel::kAvx512);
+  static const Kernels k = impl::make_kernels<avx512::V, 8, 2, 12>(SimdLevel::kAvx512);
   return k;
 }
 

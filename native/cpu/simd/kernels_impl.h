@@ -22,6 +22,13 @@ inline void store(float* p, typename V::T v, int n) {
     V::store_n(p, v, n);
 }
 
+// x clamped to [lo, hi]; the x86 min / max return their second operand when either is NaN, so
+// x goes second and a NaN passes through, as in the reference kernels.
+template <class V>
+inline typename V::T clamp(typename V::T x, typename V::T lo, typename V::T hi) {
+  return V::min(hi, V::max(lo, x));
+}
+
 // ---- GEMM register tile --------------------------------------------------------------------
 
 template <class V, int R, int NV>
@@ -61,7 +68,7 @@ void gemm_rows(const GemmTile& t) {
   if (t.last) {
     const T lo = V::set1(t.lo), hi = V::set1(t.hi);
     for (int i = 0; i < R; ++i)
-      for (int j = 0; j < NV; ++j) acc[i][j] = V::min(V::max(acc[i][j], lo), hi);
+      for (int j = 0; j < NV; ++j) acc[i][j] = clamp<V>(acc[i][j], lo, hi);
   }
   for (int i = 0; i < R; ++i)
     for (int j = 0; j < NV; ++j) {
@@ -91,30 +98,74 @@ inline void depthwise_pixels(const DepthwiseRow& r, int64_t ox, int64_t c0, int 
   T acc[P];
   const T b = r.bias ? load<V, Full>(r.bias + c0, n) : V::zero();
   for (int p = 0; p < P; ++p) acc[p] = b;
+  const int64_t step = r.sw * r.in_stride;  // between neighbouring output pixels' taps
+  const float* w = r.w + c0;
   for (int ky = 0; ky < r.kh; ++ky) {
     const float* row = r.rows[ky];
-    if (!row) continue;
-    for (int kx = 0; kx < r.kw; ++kx) {
-      const T w = load<V, Full>(r.w + (ky * r.kw + kx) * r.channels + c0, n);
-      for (int p = 0; p < P; ++p) {
-        const int64_t ix = (ox + p) * r.sw - r.pad_l + kx * r.dw;
-        if (checked && (ix < 0 || ix >= r.in_w)) continue;
-        acc[p] = V::fma(load<V, Full>(row + ix * r.in_stride + c0, n), w, acc[p]);
+    if (!row) {
+      w += r.kw * r.channels;
+      continue;
+    }
+    for (int kx = 0; kx < r.kw; ++kx, w += r.channels) {
+      const T wv = load<V, Full>(w, n);
+      const int64_t ix = ox * r.sw - r.pad_l + kx * r.dw;
+      const float* in = row + ix * r.in_stride + c0;
+      if (checked) {
+        for (int p = 0; p < P; ++p)
+          if (ix + p * r.sw >= 0 && ix + p * r.sw < r.in_w)
+            acc[p] = V::fma(load<V, Full>(in + p * step, n), wv, acc[p]);
+      } else {
+        for (int p = 0; p < P; ++p) acc[p] = V::fma(load<V, Full>(in + p * step, n), wv, acc[p]);
       }
     }
   }
   const T lo = V::set1(r.lo), hi = V::set1(r.hi);
-  for (int p = 0; p < P; ++p) store<V, Full>(r.out + (ox + p) * r.out_stride + c0, V::min(V::max(acc[p], lo), hi), n);
+  float* out = r.out + ox * r.out_stride + c0;
+  for (int p = 0; p < P; ++p) store<V, Full>(out + p * r.out_stride, clamp<V>(acc[p], lo, hi), n);
 }
 
+// Output pixels [x0, x1) in blocks of P, every channel of each block before moving on.
+template <class V, int P>
+void depthwise_span(const DepthwiseRow& r, int64_t x0, int64_t x1, bool checked) {
+  for (int64_t ox = x0; ox + P <= x1; ox += P) {
+    int64_t c0 = 0;
+    for (; c0 + V::L <= r.channels; c0 += V::L) depthwise_pixels<V, P, true>(r, ox, c0, V::L, checked);
+    if (c0 < r.channels) depthwise_pixels<V, P, false>(r, ox, c0, static_cast<int>(r.channels - c0), checked);
+  }
+}
+
+// 3x3 taps over output pixels [x0, x1) (all taps inside the row), channels [c0, c0 + n): the
+// nine weight vectors stay in registers across the whole span.
 template <class V, bool Full>
-void depthwise_channels(const DepthwiseRow& r, int64_t c0, int n, int64_t interior_begin, int64_t interior_end) {
+void depthwise3x3_span(const DepthwiseRow& r, int64_t x0, int64_t x1, int64_t c0, int n) {
+  using T = typename V::T;
   constexpr int P = 4;
-  int64_t ox = 0;
-  for (; ox < interior_begin; ++ox) depthwise_pixels<V, 1, Full>(r, ox, c0, n, true);
-  for (; ox + P <= interior_end; ox += P) depthwise_pixels<V, P, Full>(r, ox, c0, n, false);
-  for (; ox < interior_end; ++ox) depthwise_pixels<V, 1, Full>(r, ox, c0, n, false);
-  for (; ox < r.out_w; ++ox) depthwise_pixels<V, 1, Full>(r, ox, c0, n, true);
+  T w[9];
+  for (int t = 0; t < 9; ++t) w[t] = load<V, Full>(r.w + t * r.channels + c0, n);
+  const T b = r.bias ? load<V, Full>(r.bias + c0, n) : V::zero();
+  const T lo = V::set1(r.lo), hi = V::set1(r.hi);
+  const int64_t step = r.sw * r.in_stride, tap = r.dw * r.in_stride;
+  const float* rows[3] = {r.rows[0] + c0, r.rows[1] + c0, r.rows[2] + c0};
+  int64_t ox = x0;
+  for (; ox + P <= x1; ox += P) {
+    T acc[P];
+    for (int p = 0; p < P; ++p) acc[p] = b;
+    const int64_t first = (ox * r.sw - r.pad_l) * r.in_stride;
+    for (int ky = 0; ky < 3; ++ky)
+      for (int kx = 0; kx < 3; ++kx) {
+        const float* in = rows[ky] + first + kx * tap;
+        for (int p = 0; p < P; ++p) acc[p] = V::fma(load<V, Full>(in + p * step, n), w[ky * 3 + kx], acc[p]);
+      }
+    float* out = r.out + ox * r.out_stride + c0;
+    for (int p = 0; p < P; ++p) store<V, Full>(out + p * r.out_stride, clamp<V>(acc[p], lo, hi), n);
+  }
+  for (; ox < x1; ++ox) {
+    T acc = b;
+    const int64_t first = (ox * r.sw - r.pad_l) * r.in_stride;
+    for (int ky = 0; ky < 3; ++ky)
+      for (int kx = 0; kx < 3; ++kx) acc = V::fma(load<V, Full>(rows[ky] + first + kx * tap, n), w[ky * 3 + kx], acc);
+    store<V, Full>(r.out + ox * r.out_stride + c0, clamp<V>(acc, lo, hi), n);
+  }
 }
 
 template <class V>
@@ -125,9 +176,20 @@ void depthwise_row(const DepthwiseRow& r) {
   int64_t end = last_ix_from_zero < 0 ? 0 : last_ix_from_zero / r.sw + 1;
   if (end > r.out_w) end = r.out_w;
   if (begin > end) begin = end;
-  int64_t c0 = 0;
-  for (; c0 + V::L <= r.channels; c0 += V::L) depthwise_channels<V, true>(r, c0, V::L, begin, end);
-  if (c0 < r.channels) depthwise_channels<V, false>(r, c0, static_cast<int>(r.channels - c0), begin, end);
+  if (r.kh == 3 && r.kw == 3 && r.rows[0] && r.rows[1] && r.rows[2]) {
+    depthwise_span<V, 1>(r, 0, begin, true);
+    int64_t c0 = 0;
+    for (; c0 + V::L <= r.channels; c0 += V::L) depthwise3x3_span<V, true>(r, begin, end, c0, V::L);
+    if (c0 < r.channels) depthwise3x3_span<V, false>(r, begin, end, c0, static_cast<int>(r.channels - c0));
+    depthwise_span<V, 1>(r, end, r.out_w, true);
+    return;
+  }
+  constexpr int P = 8;
+  const int64_t blocked_end = begin + (end - begin) / P * P;
+  depthwise_span<V, 1>(r, 0, begin, true);
+  depthwise_span<V, P>(r, begin, blocked_end, false);
+  depthwise_span<V, 1>(r, blocked_end, end, false);
+  depthwise_span<V, 1>(r, end, r.out_w, true);
 }
 
 // ---- bilinear resize row -------------------------------------------------------------------
@@ -159,10 +221,10 @@ template <class V>
 void add_clamp(const float* a, const float* b, float* y, int64_t n, float lo_value, float hi_value) {
   const typename V::T lo = V::set1(lo_value), hi = V::set1(hi_value);
   int64_t i = 0;
-  for (; i + V::L <= n; i += V::L) V::store(y + i, V::min(V::max(V::add(V::load(a + i), V::load(b + i)), lo), hi));
+  for (; i + V::L <= n; i += V::L) V::store(y + i, clamp<V>(V::add(V::load(a + i), V::load(b + i)), lo, hi));
   if (i < n) {
     const int m = static_cast<int>(n - i);
-    V::store_n(y + i, V::min(V::max(V::add(V::load_n(a + i, m), V::load_n(b + i, m)), lo), hi), m);
+    V::store_n(y + i, clamp<V>(V::add(V::load_n(a + i, m), V::load_n(b + i, m)), lo, hi), m);
   }
 }
 
@@ -176,13 +238,16 @@ void accumulate(float* acc, const float* x, int64_t n) {
   }
 }
 
-template <class V, int MR, int NV>
+template <class V, int MR, int NV, int NARROW_MR>
 Kernels make_kernels(SimdLevel level) {
+  static_assert(NV == 2, "the narrow tile is half the wide one");
   Kernels k;
   k.level = level;
   k.gemm_mr = MR;
   k.gemm_nr = NV * V::L;
   k.gemm_tile = &gemm_tile<V, MR, NV>;
+  k.gemm_narrow_mr = NARROW_MR;
+  k.gemm_tile_narrow = &gemm_tile<V, NARROW_MR, 1>;
   k.depthwise_row = &depthwise_row<V>;
   k.resize_row = &resize_row<V>;
   k.add_clamp = &add_clamp<V>;

@@ -1,0 +1,27 @@
+// The `zoo` namespace: every DeepLab network as a typed topology, its blocks, and weight key maps.
+export { deeplabV1 } from './v1';
+export type { DeepLabV1Options } from './v1';
+export { deeplabV2 } from './v2';
+export type { DeepLabV2Options } from './v2';
+export { deeplabV3 } from './v3';
+export type { DeepLabV3Options } from './v3';
+export { deeplabV3Plus } from './v3plus';
+export type { DeepLabV3PlusOptions } from './v3plus';
+export { ZooNetwork, nativeKeys } from './network';
+export type { KeyMap, LoadWeightsOptions, TensorLike, WeightSource } from './network';
+export { stats } from './stats';
+export type { GraphStats } from './stats';
+export { ZooBuilder, TF_STYLE, TORCH_STYLE, conv, atrousConv, batchNorm, convBnRelu, separableConv, upsample } from './blocks';
+export type { BuilderStyle, ConvOptions, ConvBnOptions, SeparableConvOptions } from './blocks';
+export { asppV2, asppV3 } from './heads/aspp';
+export type { AsppV2Options, AsppV3Options } from './heads/aspp';
+export { decoderV3Plus } from './heads/decoder';
+export type { DecoderOptions } from './heads/decoder';
+export { resnet } from './backbones/resnet';
+export { vgg16 } from './backbones/vgg16';
+export { xception65 } from './backbones/xception';
+export { mobilenetV2, makeDivisible } from './backbones/mobilenetv2';
+export type { BackboneFeatures } from './backbones/common';
+export { torchvisionKeys } from '../weights/maps/torchvision';
+export { tfMobileNetV2Keys } from '../weights/maps/tf-mobilenetv2';
+export type { TfMobileNetV2KeyOptions } from '../weights/maps/tf-mobilenetv2';

@@ -1,0 +1,39 @@
+// DeepLab v2: dilated ResNet-101 (output stride 8) + ASPP v2, or VGG16 with per-rate fc6/fc7/fc8 branches.
+import { checkOneOf, checkRates } from './backbones/common';
+import { resnet } from './backbones/resnet';
+import { vgg16 } from './backbones/vgg16';
+import { conv } from './blocks';
+import { checkCommon, checkObject, CommonOptions, finish, start } from './common';
+import { asppV2 } from './heads/aspp';
+import { ZooNetwork } from './network';
+import { CAFFE_STYLE } from './styles';
+import { Value } from '../graph/builder';
+
+export interface DeepLabV2Options extends CommonOptions {
+  backbone?: 'resnet101' | 'vgg16';
+  /** ASPP rates (default [6, 12, 18, 24]). */
+  asppRates?: readonly number[];
+}
+
+export function deeplabV2(options: DeepLabV2Options = {}): ZooNetwork {
+  checkObject('deeplabV2', options);
+  const backbone = checkOneOf('deeplabV2: backbone', options.backbone ?? 'resnet101', ['resnet101', 'vgg16'] as const);
+  const rates = checkRates('deeplabV2: asppRates', options.asppRates ?? [6, 12, 18, 24]);
+  const { numClasses, inputSize } = checkCommon('deeplabV2', options);
+  const { b, input } = start(CAFFE_STYLE, options, inputSize);
+  let scores: Value;
+  if (backbone === 'resnet101') {
+    const f = resnet(b, input, { depth: 101, outputStride: 8 });
+    scores = asppV2(b, f.out, { name: 'classifier', numClasses, rates });
+  } else {
+    const f = vgg16(b, input);
+    const branches = rates.map((rate, i) => {
+      const name = `classifier.branches.${i}`;
+      const fc6 = conv(b, f.out, { name: `${name}.fc6`, out: 1024, kernel: 3, rate, bias: true, activation: 'relu' });
+      const fc7 = conv(b, fc6, { name: `${name}.fc7`, out: 1024, bias: true, activation: 'relu' });
+      return conv(b, fc7, { name: `${name}.fc8`, out: numClasses, bias: true });
+    });
+    scores = branches.slice(1).reduce((s, y, i) => b.graph.add(s, y, { name: `classifier.sum${i + 1}` }), branches[0] as Value);
+  }
+  return finish(b, `deeplabV2-${backbone}`, input, scores, { outputStride: 8, scoresStride: 8, numClasses });
+}

@@ -1,0 +1,15 @@
+// The CRF inner loops built with avx512 flags (see hot_loops.inl).
+#include "crf/hot_loops.h"
+
+#include <cstdint>
+#include <cstring>
+
+namespace atrous::crf {
+
+namespace avx512 {
+#include "crf/hot_loops.inl"
+}  // namespace avx512
+
+const HotLoops& hot_loops_avx512() { return avx512::kLoops; }
+
+}  // namespace atrous::crf

@@ -1,0 +1,45 @@
+// The permutohedral lattice of Adams, Baek & Davis (2010), as the dense CRF of Krähenbühl & Koltun uses it:
+// Gaussian filtering Σ_j exp(-|f_i - f_j|² / 2) · v_j in O(N·d²) instead of O(N²), approximately and up to a
+// constant factor (the CRF normalizes it away).
+//
+// Built once per image; only the values change between mean-field iterations. Splatting scatters
+// pixels in order into the (usually cache-resident) vertex values, two fixed halves of the image into
+// two buffers; blurring and slicing run in parallel over disjoint outputs. So the result does not
+// depend on the number of threads.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "core/status.h"
+#include "core/thread_pool.h"
+
+namespace atrous::crf {
+
+constexpr int kMaxLatticeDims = 16;
+
+class Lattice {
+ public:
+  // features: n rows of d floats, already divided by the kernel's standard deviations.
+  // Fails with OUT_OF_MEMORY when the worst case would exceed memory_limit bytes.
+  static Status build(const float* features, int64_t n, int d, int64_t memory_limit, ThreadPool& pool,
+                      std::unique_ptr<Lattice>* out);
+  // Worst-case bytes of a lattice over n points in d dimensions filtering lp floats per point.
+  static int64_t worst_case_bytes(int64_t n, int d, int lp);
+
+  // out = lattice filter of (scale ⊙ in); both n × lp floats, distinct; scale (n floats) may be null.
+  Status filter(const float* in, const float* scale, float* out, int lp, ThreadPool& pool);
+
+  int64_t vertices() const { return m_; }
+
+ private:
+  int64_t n_ = 0;
+  int d_ = 0;
+  int64_t m_ = 0;
+  std::vector<int32_t> offset_;  // n × (d+1): the vertices of each point's simplex
+  std::vector<float> weight_;    // n × (d+1): its barycentric weights
+  std::vector<int32_t> blur_n1_, blur_n2_;  // (d+1) × m: neighbours along each lattice direction
+  std::vector<float> values_a_, values_b_;  // m × lp scratch
+};
+
+}  // namespace atrous::crf
