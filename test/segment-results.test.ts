@@ -6,6 +6,7 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
+import { denseCrf } from '../lib/crf';
 import { AtrousError } from '../lib/errors';
 import { vocColor } from '../lib/segment/colormap';
 import { segment } from '../lib/segment';
@@ -110,11 +111,16 @@ test('bad options reject with INVALID_ARGUMENT naming the option and value', asy
   await rejects(r.toPNG({ mode: 'overlay', alpha: 2 }), 'INVALID_ARGUMENT', 'alpha');
 });
 
-test('an aborted signal rejects with ABORTED; the CRF hook reports UNSUPPORTED until lib/crf.ts is wired', async () => {
+test('an aborted signal rejects with ABORTED; crf refines the probabilities exactly as denseCrf() does', async () => {
   const ac = new AbortController();
   ac.abort();
   await rejects(m.segment(raw, { signal: ac.signal }), 'ABORTED', 'abort');
-  await rejects(m.segment(raw, { crf: true }), 'UNSUPPORTED', 'crf');
+  await rejects(m.segment(raw, { crf: 'no-such-preset' as 'densecrf' }), 'INVALID_ARGUMENT', 'no-such-preset');
+  const plain = await m.segment(raw, { outputs: ['labels', 'probabilities'] });
+  const refined = await m.segment(raw, { crf: 'densecrf', outputs: ['labels', 'probabilities'] });
+  const direct = await denseCrf(data, width, height, plain.probabilities!, plain.classes.length, { preset: 'densecrf' });
+  assert.equal([...refined.labels], [...direct.labels], 'segment() applies the CRF at full resolution before the argmax');
+  assert.ok(refined.probabilities!.every((v, i) => Math.abs(v - direct.probabilities[i]!) < 1e-6));
 });
 
 test('threads: a model recompiles for another thread count and gives the same labels; dispose makes it unusable', async () => {
