@@ -174,7 +174,7 @@ export class SegmentationModel {
       if (!scaled || scaled.height !== run.size[0] || scaled.width !== run.size[1]) scaled = resizeRgb(image, run.size[0], run.size[1]);
       const logits = await runner.run(makeCanvas(scaled, run, meta.inputSize, meta.normalization), o.signal);
       channels = logits.channels;
-      const native = nativeCapable(run);
+      const native = nativeCapable(run, meta.inputSize);
       if (!needProbabilities) {
         if (native) {
           labels = newLabels(h0 * w0, channels);

@@ -1,4 +1,4 @@
-// Native post-processing for runs that cover the whole image (no tile, no mirror): one small graph
+// Native post-processing for runs that cover the whole image (no tiles): one small graph
 // — resizeBilinear to the original size with the composed mapping as explicit scales, then argmax,
 // or softmax on the logit grid then resize — compiled once per geometry and cached.
 // bench/postprocess.ts: 3.5–6× faster than the JS loops of merge.ts, identical labels.
@@ -9,9 +9,23 @@ import type { Run } from './policies';
 
 const CACHE_SIZE = 4;
 
-/** True when the native graph can do this run: it maps original pixels by a pure scale. */
-export function nativeCapable(run: Run): boolean {
-  return !run.flip && run.offset[0] === 0 && run.offset[1] === 0 && run.valid[0] === run.size[0] && run.valid[1] === run.size[1];
+/**
+ * True when the native graph can do this run: one tile covering the whole resized image, so original
+ * pixels map to logits by a pure scale; mirrored only when the tile spans the canvas width (then
+ * mirroring the logit grid undoes it exactly).
+ */
+export function nativeCapable(run: Run, inputSize: readonly [number, number]): boolean {
+  const whole = run.offset[0] === 0 && run.offset[1] === 0 && run.valid[0] === run.size[0] && run.valid[1] === run.size[1];
+  return whole && (!run.flip || run.valid[1] === inputSize[1]);
+}
+
+/** The logit grid mirrored left-right. */
+function mirror(g: Logits): Logits {
+  const { width: w, channels: C } = g;
+  const out = new Float32Array(g.data.length);
+  for (let y = 0; y < g.height; y++)
+    for (let x = 0; x < w; x++) out.set(g.data.subarray((y * w + x) * C, (y * w + x + 1) * C), (y * w + (w - 1 - x)) * C);
+  return { ...g, data: out };
 }
 
 /** Logit-grid units per original pixel along one axis (original → resized → canvas → logits, corners aligned). */
@@ -52,13 +66,13 @@ export class NativePostprocess {
   /** Labels at the original size (int32). */
   async labels(run: Run, logits: Logits, h0: number, w0: number, inputSize: readonly [number, number]): Promise<Int32Array> {
     const model = await this.graph('labels', logits, run, h0, w0, inputSize);
-    return (await model.run(logits.data)).out?.data as Int32Array;
+    return (await model.run((run.flip ? mirror(logits) : logits).data)).out?.data as Int32Array;
   }
 
   /** Softmax probabilities at the original size [h0, w0, C]. */
   async probabilities(run: Run, logits: Logits, h0: number, w0: number, inputSize: readonly [number, number]): Promise<Float32Array> {
     const model = await this.graph('probabilities', logits, run, h0, w0, inputSize);
-    return (await model.run(logits.data)).out?.data as Float32Array;
+    return (await model.run((run.flip ? mirror(logits) : logits).data)).out?.data as Float32Array;
   }
 
   dispose(): void {
