@@ -12,6 +12,7 @@ export type {
 /** An image: anything segment() accepts (file path, encoded bytes, or raw pixels). */
 export type CrfImageInput = ImageInput;
 
+/** What the CRF returns: refined marginals and their argmax. */
 export interface CrfResult {
   /** Argmax label per pixel, height × width. */
   labels: Int32Array;

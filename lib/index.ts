@@ -11,6 +11,7 @@ export type { Pool2dOptions } from './graph/ops/pool2d';
 export type { ResizeBilinearOptions } from './graph/ops/resize_bilinear';
 export type { PadOptions } from './graph/ops/pad';
 export type { SpaceToBatchOptions, BatchToSpaceOptions } from './graph/ops/space_batch';
+export type { FakeQuantOptions } from './graph/ops/fake_quant';
 export { toDescriptor, DESCRIPTOR_VERSION } from './graph/serialize';
 export type { GraphDescriptor, NodeDescriptor, ValueDescriptor } from './graph/serialize';
 export { compile, Model } from './model';

@@ -30,6 +30,7 @@ export interface CrfBilateralOptions {
 /** Named settings: DeepLab v1 / v2's CRF and pydensecrf's example. */
 export type CrfPreset = 'deeplab-v1' | 'deeplab-v2' | 'densecrf';
 
+/** Options of {@link crf} and {@link denseCrf}; any field overrides the chosen preset. */
 export interface CrfOptions {
   /** Start from a preset; the other options override it. */
   preset?: CrfPreset;

@@ -63,6 +63,7 @@ export class Graph extends GraphCore {
   spaceToBatch(x: Value, o: SpaceToBatchOptions): Value { return spaceToBatch(this, x, o); }
   /** TF BatchToSpaceND over H and W. */
   batchToSpace(x: Value, o: BatchToSpaceOptions): Value { return batchToSpace(this, x, o); }
+  /** Rounds to a quantization grid (simulates the activations of a quantized model). */
   fakeQuant(x: Value, o: FakeQuantOptions): Value { return fakeQuant(this, x, o); }
 }
 

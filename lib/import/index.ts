@@ -10,6 +10,7 @@ import type { ImportedModel } from './types';
 
 export type { ImportedModel, ModelMeta, Normalization } from './types';
 
+/** Options of {@link importModel}. */
 export interface ImportOptions {
   /** Class names to use instead of the ones atrous infers from the number of classes. */
   classes?: string[];

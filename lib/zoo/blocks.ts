@@ -14,7 +14,9 @@ export interface BuilderStyle {
   epsilon: number;
 }
 
+/** torchvision conventions: BN epsilon 1e-5, state_dict naming. */
 export const TORCH_STYLE: BuilderStyle = { padding: 'symmetric', resize: 'half_pixel', epsilon: 1e-5 };
+/** TF DeepLab conventions: BN epsilon 1e-3, TF variable naming. */
 export const TF_STYLE: BuilderStyle = { padding: 'same', resize: 'align_corners', epsilon: 1e-3 };
 
 /** A graph plus the conventions its blocks follow. */
@@ -32,8 +34,10 @@ export class ZooBuilder {
   }
 }
 
+/** Activation after a zoo block: none, ReLU or ReLU6. */
 export type BlockActivation = 'none' | 'relu' | 'relu6';
 
+/** Options of a zoo convolution. */
 export interface ConvOptions {
   /** Weight prefix: declares `<name>.weight` (and `<name>.bias` when `bias`). */
   name: string;
@@ -91,6 +95,7 @@ export function act(b: ZooBuilder, x: Value, a: BlockActivation | undefined): Va
   return b.graph.activation(x, a ?? 'none');
 }
 
+/** Options of a convolution followed by batch norm and an activation. */
 export interface ConvBnOptions extends Omit<ConvOptions, 'bias' | 'activation'> {
   /** BN prefix (default `<name>_bn`). */
   bnName?: string;
@@ -103,6 +108,7 @@ export function convBnRelu(b: ZooBuilder, x: Value, o: ConvBnOptions): Value {
   return act(b, y, o.activation ?? 'relu');
 }
 
+/** Options of an atrous separable convolution (depthwise with dilation, then pointwise). */
 export interface SeparableConvOptions {
   /** Prefix: `<name>.depthwise`, `<name>.depthwise_bn`, `<name>.pointwise`, `<name>.pointwise_bn`. */
   name: string;

@@ -5,6 +5,7 @@ import { compile, CompileOptions, Model } from '../model';
 import { NamedTensor, readSafetensors, writeSafetensors } from '../weights/safetensors';
 import { GraphStats, stats } from './stats';
 
+/** A tensor in memory: shape and float32 data. */
 export interface TensorLike {
   shape: readonly number[];
   data: Float32Array;
@@ -24,6 +25,7 @@ export interface KeyMap {
   fill?(nativeName: string, shape: readonly number[], provided: ReadonlySet<string>, epsilon: number): Float32Array | undefined;
 }
 
+/** Options of {@link zoo.ZooNetwork.loadWeights}. */
 export interface LoadWeightsOptions {
   /** Key map from the source's names (default: the zoo's native names and layouts). */
   map?: KeyMap;

@@ -1,6 +1,7 @@
 // Parameter and multiply-add counts read from a built graph.
 import { GraphCore } from '../graph/core';
 
+/** What {@link zoo.stats} counts. */
 export interface GraphStats {
   /** Learnable parameters: all weights except BatchNorm running mean/variance (torchvision's `parameters()`). */
   params: number;
@@ -11,6 +12,7 @@ export interface GraphStats {
   convs: number;
 }
 
+/** Parameter and multiply-add counts of a built graph. */
 export function stats(graph: GraphCore): GraphStats {
   const bufferIds = new Set<number>();
   let madds = 0, convs = 0;

@@ -7,6 +7,7 @@ import { checkCommon, checkObject, CommonOptions, finish, start } from './common
 import { ZooNetwork } from './network';
 import { CAFFE_STYLE } from './styles';
 
+/** Options of {@link zoo.deeplabV1}. */
 export interface DeepLabV1Options extends CommonOptions {
   variant?: 'largefov' | 'largefov-msc';
 }
@@ -17,6 +18,7 @@ function largeFov(b: ZooBuilder, x: Value, name: string, rate: number): Value {
   return conv(b, fc6, { name: `${name}.fc7`, out: 1024, bias: true, activation: 'relu' });
 }
 
+/** DeepLab v1: VGG16-LargeFOV (optionally with multi-scale inputs, MSc). */
 export function deeplabV1(options: DeepLabV1Options = {}): ZooNetwork {
   checkObject('deeplabV1', options);
   const variant = checkOneOf('deeplabV1: variant', options.variant ?? 'largefov', ['largefov', 'largefov-msc'] as const);

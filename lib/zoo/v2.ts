@@ -9,12 +9,14 @@ import { ZooNetwork } from './network';
 import { CAFFE_STYLE } from './styles';
 import { Value } from '../graph/builder';
 
+/** Options of {@link zoo.deeplabV2}. */
 export interface DeepLabV2Options extends CommonOptions {
   backbone?: 'resnet101' | 'vgg16';
   /** ASPP rates (default [6, 12, 18, 24]). */
   asppRates?: readonly number[];
 }
 
+/** DeepLab v2: dilated ResNet-101 (or VGG16) with ASPP v2 (summed per-rate branches). */
 export function deeplabV2(options: DeepLabV2Options = {}): ZooNetwork {
   checkObject('deeplabV2', options);
   const backbone = checkOneOf('deeplabV2: backbone', options.backbone ?? 'resnet101', ['resnet101', 'vgg16'] as const);

@@ -11,6 +11,7 @@ import { asppV3 } from './heads/aspp';
 import { ZooNetwork } from './network';
 import { TF_STYLE, TORCH_STYLE } from './styles';
 
+/** Options of {@link zoo.deeplabV3}. */
 export interface DeepLabV3Options extends CommonOptions {
   backbone?: 'resnet50' | 'resnet101' | 'mobilenetv2';
   outputStride?: 8 | 16;
@@ -43,6 +44,7 @@ function fcnHead(b: ZooBuilder, x: Value, name: string, numClasses: number): Val
   return conv(b, y, { name: `${name}.4`, out: numClasses, bias: true });
 }
 
+/** DeepLab v3: ResNet with multi-grid block4 and ASPP v3, or MobileNetV2 as TF DeepLab ships it. */
 export function deeplabV3(options: DeepLabV3Options = {}): ZooNetwork {
   const fn = 'deeplabV3';
   checkObject(fn, options);

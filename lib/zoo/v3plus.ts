@@ -11,6 +11,7 @@ import { ZooNetwork } from './network';
 import { TF_STYLE, TORCH_STYLE } from './styles';
 import { checkOutputStride, defaultAsppRates } from './v3';
 
+/** Options of {@link zoo.deeplabV3Plus}. */
 export interface DeepLabV3PlusOptions extends CommonOptions {
   backbone?: 'xception65' | 'resnet101' | 'mobilenetv2';
   outputStride?: 8 | 16;
@@ -24,6 +25,7 @@ export interface DeepLabV3PlusOptions extends CommonOptions {
   depthMultiplier?: number;
 }
 
+/** DeepLab v3+: Aligned Xception-65, ResNet-101 or MobileNetV2 encoder with ASPP and the stride-4 decoder. */
 export function deeplabV3Plus(options: DeepLabV3PlusOptions = {}): ZooNetwork {
   const fn = 'deeplabV3Plus';
   checkObject(fn, options);

@@ -1,6 +1,7 @@
 import { fail, show } from '../../errors';
 import { activation4, GraphCore, Value } from '../core';
 
+/** Options of {@link Graph.fakeQuant}: the quantization grid of an activation. */
 export interface FakeQuantOptions {
   scale: number;
   zeroPoint?: number;

@@ -7,6 +7,7 @@ import { fail, show } from '../../errors';
 import { KeyMap } from '../../zoo/network';
 import { fromHwio, fromOihw, fromTflite, passThrough } from './layout';
 
+/** Options of {@link zoo.tfMobileNetV2Keys}. */
 export interface TfMobileNetV2KeyOptions {
   /**
    * Weight layout of the source: 'tf' (HWIO, depthwise HWCM; checkpoints, TF.js), 'tflite' (OHWI,
@@ -59,6 +60,7 @@ const SUFFIXES: [RegExp, 'weight' | 'bias' | 'gamma' | 'beta' | 'mean' | 'var'][
   [/\/BatchNorm\/moving_variance$/, 'var'],
 ];
 
+/** Key map for TF DeepLab MobileNetV2 variable names (checkpoints, frozen graphs, TFLite, tf2onnx). */
 export function tfMobileNetV2Keys(options: TfMobileNetV2KeyOptions = {}): KeyMap {
   const layout = options.layout ?? 'tf';
   if (layout !== 'tf' && layout !== 'tflite' && layout !== 'onnx') fail('INVALID_ARGUMENT', `tfMobileNetV2Keys: layout must be 'tf', 'tflite' or 'onnx', got ${show(layout)}`);

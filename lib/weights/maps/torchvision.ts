@@ -4,6 +4,7 @@
 import { KeyMap } from '../../zoo/network';
 import { fromOihw, passThrough } from './layout';
 
+/** Key map for torchvision's deeplabv3_resnet50/101 state_dict names (OIHW convs). */
 export const torchvisionKeys: KeyMap = {
   name: 'torchvision',
   target: (key) => (key.endsWith('.num_batches_tracked') ? null : key),

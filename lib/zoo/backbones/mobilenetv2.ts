@@ -6,6 +6,7 @@ import { Value } from '../../graph/builder';
 import { convBnRelu, ZooBuilder } from '../blocks';
 import { BackboneFeatures, StrideTracker } from './common';
 
+/** Options of the MobileNetV2 backbone. */
 export interface MobileNetV2Options {
   outputStride: 8 | 16 | 32;
   /**
@@ -28,6 +29,7 @@ const STAGES: [number, number, number, number][] = [
   [1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 3, 2], [6, 64, 4, 2], [6, 96, 3, 1], [6, 160, 3, 2], [6, 320, 1, 1],
 ];
 
+/** MobileNetV2 backbone with a depth multiplier and atrous rates for the output stride. */
 export function mobilenetV2(b: ZooBuilder, x: Value, o: MobileNetV2Options): BackboneFeatures {
   const p = o.prefix ?? 'backbone';
   const dm = o.depthMultiplier ?? 1;

@@ -3,6 +3,7 @@ import { Value } from '../../graph/builder';
 import { batchNorm, conv, convBnRelu, ZooBuilder } from '../blocks';
 import { BackboneFeatures, StrideTracker } from './common';
 
+/** Options of the dilated ResNet backbone. */
 export interface ResNetOptions {
   depth: 50 | 101;
   outputStride: 8 | 16 | 32;
@@ -24,6 +25,7 @@ function bottleneck(b: ZooBuilder, x: Value, name: string, planes: number, strid
   return b.graph.add(y, shortcut, { activation: 'relu', name: `${name}.add` });
 }
 
+/** Dilated ResNet-50/101 backbone with multi-grid rates in block4. */
 export function resnet(b: ZooBuilder, x: Value, o: ResNetOptions): BackboneFeatures {
   const p = o.prefix ?? 'backbone';
   const multiGrid = o.multiGrid ?? [1, 1, 1];

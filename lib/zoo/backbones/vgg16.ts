@@ -7,6 +7,7 @@ import { BackboneFeatures } from './common';
 
 const STAGES: [channels: number, convs: number][] = [[64, 2], [128, 2], [256, 3], [512, 3], [512, 3]];
 
+/** VGG16 backbone as DeepLab v1/v2 modify it (stride-1 pool4/pool5, dilated conv5). */
 export function vgg16(b: ZooBuilder, x: Value, prefix = 'backbone'): BackboneFeatures {
   const taps: Record<string, Value> = {};
   let y = x;

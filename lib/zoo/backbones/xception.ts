@@ -5,6 +5,7 @@ import { Value } from '../../graph/builder';
 import { batchNorm, conv, convBnRelu, separableConv, ZooBuilder } from '../blocks';
 import { BackboneFeatures, StrideTracker } from './common';
 
+/** Options of the Aligned Xception-65 backbone. */
 export interface XceptionOptions {
   outputStride: 8 | 16 | 32;
   /** Unit rates of the last exit-flow block as multiples of its base rate; default [1, 1, 1]. */
@@ -38,6 +39,7 @@ function xceptionModule(b: ZooBuilder, x: Value, m: ModuleSpec, stride: number, 
   return m.skip === 'sum' ? b.graph.add(y, x, { name: `${m.name}.add` }) : y;
 }
 
+/** Aligned Xception-65 backbone (strided separable convs instead of max pools). */
 export function xception65(b: ZooBuilder, x: Value, o: XceptionOptions): BackboneFeatures {
   const p = o.prefix ?? 'backbone';
   const track = new StrideTracker(o.outputStride);

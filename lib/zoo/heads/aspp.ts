@@ -2,6 +2,7 @@
 import { Value } from '../../graph/builder';
 import { atrousConv, convBnRelu, separableConv, upsample, ZooBuilder } from '../blocks';
 
+/** Options of ASPP v2 (DeepLab v2: parallel atrous 3×3 branches to the classes, summed). */
 export interface AsppV2Options {
   /** Weight prefix: `<name>.convs.<i>.{weight,bias}`. */
   name: string;
@@ -17,6 +18,7 @@ export function asppV2(b: ZooBuilder, x: Value, o: AsppV2Options): Value {
   return branches.slice(1).reduce((sum, y, i) => b.graph.add(sum, y, { name: `${o.name}.sum${i + 1}` }), branches[0] as Value);
 }
 
+/** Options of ASPP v3 (1×1, atrous 3×3 branches and image pooling, concatenated, projected). */
 export interface AsppV3Options {
   /**
    * Weight prefix, torchvision layout: `<name>.convs.0.{0,1}` 1×1 branch, `<name>.convs.<i>.{0,1}` atrous

@@ -3,6 +3,7 @@
 import { Value } from '../../graph/builder';
 import { conv, convBnRelu, separableConv, upsample, ZooBuilder } from '../blocks';
 
+/** Options of the DeepLab v3+ decoder. */
 export interface DecoderOptions {
   /**
    * Weight prefix: `<name>.project.{0,1}` (48-ch 1×1), `<name>.conv1`/`<name>.conv2` (`.0`/`.1` conv/BN,
