@@ -10,8 +10,9 @@ import { fromHwio, fromOihw, fromTflite, passThrough } from './layout';
 /** Options of {@link zoo.tfMobileNetV2Keys}. */
 export interface TfMobileNetV2KeyOptions {
   /**
-   * Weight layout of the source: 'tf' (HWIO, depthwise HWCM; checkpoints, TF.js), 'tflite' (OHWI,
-   * depthwise [1, H, W, C]) or 'onnx' (OIHW, depthwise [C, 1, H, W]; tf2onnx exports). Default 'tf'.
+   * Weight layout of the source: 'tf' (HWIO, depthwise HWCM; checkpoints, raw TF.js shards), 'tflite'
+   * (OHWI, depthwise [1, H, W, C] or [C, H, W, 1]; also the weights of graphs from atrous's importers,
+   * which keep the TF names) or 'onnx' (OIHW, depthwise [C, 1, H, W]; tf2onnx exports). Default 'tf'.
    */
   layout?: 'tf' | 'tflite' | 'onnx';
   /** Number of atrous ASPP branches in the network (0 for the shipped MobileNetV2 models). */
