@@ -1,5 +1,6 @@
-// Where the time goes in the 257 DeepLabV3 MobileNetV2 model: per-layer times (mean of 20 profiled runs)
-// with each conv's kind, size and multiply-adds, grouped by kind.   T=1 npx tsx bench/profile.ts
+// Where the time goes in a model (default: the 257 DeepLabV3 MobileNetV2 ONNX): per-layer times (mean of
+// 20 profiled runs) with each conv's kind, size and multiply-adds, grouped by kind.
+//   T=1 npx tsx bench/profile.ts [model file or folder under ../shared/models]
 import path from 'node:path';
 
 import { compile } from '../lib/index';
@@ -7,7 +8,8 @@ import { importModel } from '../lib/import';
 import { sharedModels } from './util';
 
 export async function benchProfile(threads = Number(process.env.T ?? 2)): Promise<void> {
-  const imported = await importModel(path.join(sharedModels(), 'deeplabv3_mnv2_dm05_voc_257.onnx'));
+  const file = process.argv[2] ?? 'deeplabv3_mnv2_dm05_voc_257.onnx';
+  const imported = await importModel(path.resolve(sharedModels(), file));
   const layers = new Map<string, { kind: string; what: string; macs: number }>();
   for (const n of imported.graph.nodeList) {
     if (n.op !== 'conv2d') continue;
@@ -18,7 +20,8 @@ export async function benchProfile(threads = Number(process.env.T ?? 2)): Promis
     layers.set(n.name, { kind, what: `${h}x${w} ${cinG * groups}->${cout}`, macs: h * w * cout * kh * kw * cinG });
   }
   const model = await compile(imported.graph, undefined, { threads });
-  const input = new Float32Array(257 * 257 * 3).map((_, i) => Math.sin(i));
+  const [h, w] = imported.meta.inputSize;
+  const input = new Float32Array(h * w * 3).map((_, i) => Math.sin(i));
   for (let i = 0; i < 5; i++) await model.run(input);
   const runs = 20;
   const perNode = new Map<string, { op: string; ms: number }>();
@@ -38,7 +41,7 @@ export async function benchProfile(threads = Number(process.env.T ?? 2)): Promis
     byKind.set(kind, k);
   }
   const total = [...byKind.values()].reduce((a, b) => a + b.ms, 0);
-  console.log(`per-kind time, 257 model, ${threads} thread(s), total ${total.toFixed(2)} ms:`);
+  console.log(`per-kind time, ${file}, ${threads} thread(s), total ${total.toFixed(2)} ms:`);
   for (const [kind, { ms, macs }] of [...byKind.entries()].sort((a, b) => b[1].ms - a[1].ms))
     console.log(`  ${kind.padEnd(18)} ${ms.toFixed(2).padStart(6)} ms ${((100 * ms) / total).toFixed(1).padStart(5)} %` +
       (macs ? `  ${(macs / 1e6).toFixed(0).padStart(4)} MMAC  ${((2 * macs) / (ms / 1e3) / 1e9).toFixed(0).padStart(4)} GFLOP/s` : ''));
