@@ -39,35 +39,48 @@ int add_constant(Graph* g, std::shared_ptr<WeightData> data, const std::string& 
   return static_cast<int>(g->values.size()) - 1;
 }
 
+// Replaces the conv's weight and bias by those of (scale[o] * conv + shift[o]) and makes the conv
+// produce `consumer`'s output, dropping `consumer`.
+void fold_affine(Graph* g, int conv_index, int consumer, const std::vector<double>& scale, const std::vector<double>& shift) {
+  Node& conv_node = g->nodes[conv_index];
+  const Value& w_val = g->values[conv_node.inputs[1]];
+  const std::string w_name = w_val.name, bias_name = g->nodes[consumer].op->name + ":folded_bias";
+  const Shape4 w_shape = w_val.info.shape;
+  auto w = std::make_shared<WeightData>(*w_val.weight);
+  auto b = std::make_shared<WeightData>();
+  const int64_t cout = static_cast<int64_t>(scale.size()), per_out = static_cast<int64_t>(w->data.size()) / cout;
+  b->shape = {cout};
+  b->data.assign(cout, 0.f);
+  if (conv_node.inputs.size() == 3) b->data = g->values[conv_node.inputs[2]].weight->data;
+  for (int64_t o = 0; o < cout; ++o) {
+    for (int64_t k = 0; k < per_out; ++k) w->data[o * per_out + k] = static_cast<float>(w->data[o * per_out + k] * scale[o]);
+    b->data[o] = static_cast<float>(b->data[o] * scale[o] + shift[o]);
+  }
+  const int w_id = add_constant(g, w, w_name + ":folded", w_shape);
+  const int b_id = add_constant(g, b, bias_name, Shape4{1, 1, 1, cout});
+  g->nodes[conv_index].inputs = {g->nodes[conv_index].inputs[0], w_id, b_id};
+  bypass(g, conv_index, consumer);
+}
+
+// conv → batch_norm: scale = γ / sqrt(var + ε), shift = β − mean · scale.
 void fold_batch_norms(Graph* g) {
   for (size_t i = 0; i < g->nodes.size(); ++i) {
     Node& bn_node = g->nodes[i];
-    if (bn_node.removed || !dynamic_cast<BatchNormOp*>(bn_node.op.get())) continue;
-    auto* bn = static_cast<BatchNormOp*>(bn_node.op.get());
-    int conv_index = g->values[bn_node.inputs[0]].producer;
+    auto* bn = bn_node.removed ? nullptr : dynamic_cast<BatchNormOp*>(bn_node.op.get());
+    if (!bn) continue;
+    const int conv_index = g->values[bn_node.inputs[0]].producer;
     auto* conv = sole_producer<Conv2dOp>(g, bn_node.inputs[0]);
     if (!conv || !conv->activation.is_identity()) continue;
-    Node& conv_node = g->nodes[conv_index];
     const std::vector<float>& gamma = g->values[bn_node.inputs[1]].weight->data;
     const std::vector<float>& beta = g->values[bn_node.inputs[2]].weight->data;
     const std::vector<float>& mean = g->values[bn_node.inputs[3]].weight->data;
     const std::vector<float>& var = g->values[bn_node.inputs[4]].weight->data;
-    const Value& w_val = g->values[conv_node.inputs[1]];
-    auto w = std::make_shared<WeightData>(*w_val.weight);
-    auto b = std::make_shared<WeightData>();
-    const int64_t cout = conv->out_channels, per_out = static_cast<int64_t>(w->data.size()) / cout;
-    b->shape = {cout};
-    b->data.assign(cout, 0.f);
-    if (conv_node.inputs.size() == 3) b->data = g->values[conv_node.inputs[2]].weight->data;
-    for (int64_t o = 0; o < cout; ++o) {
-      double a = gamma[o] / std::sqrt(static_cast<double>(var[o]) + bn->epsilon);
-      for (int64_t k = 0; k < per_out; ++k) w->data[o * per_out + k] = static_cast<float>(w->data[o * per_out + k] * a);
-      b->data[o] = static_cast<float>((b->data[o] - mean[o]) * a + beta[o]);
+    std::vector<double> scale(conv->out_channels), shift(conv->out_channels);
+    for (int64_t o = 0; o < conv->out_channels; ++o) {
+      scale[o] = gamma[o] / std::sqrt(static_cast<double>(var[o]) + bn->epsilon);
+      shift[o] = beta[o] - mean[o] * scale[o];
     }
-    int w_id = add_constant(g, w, w_val.name + ":bn_folded", w_val.info.shape);
-    int b_id = add_constant(g, b, bn->name + ":folded_bias", Shape4{1, 1, 1, cout});
-    conv_node.inputs = {conv_node.inputs[0], w_id, b_id};
-    bypass(g, conv_index, static_cast<int>(i));
+    fold_affine(g, conv_index, static_cast<int>(i), scale, shift);
   }
 }
 
@@ -102,27 +115,13 @@ void fold_affine_into_conv(Graph* g) {
     auto* conv = sole_producer<Conv2dOp>(g, node.inputs[x_side]);
     if (!conv || !conv->activation.is_identity() || g->values[node.output].info.shape != g->values[node.inputs[x_side]].info.shape)
       continue;
-    Node& conv_node = g->nodes[conv_index];
-    const Value& w_val = g->values[conv_node.inputs[1]];
-    auto w = std::make_shared<WeightData>(*w_val.weight);
-    auto b = std::make_shared<WeightData>();
-    const int64_t cout = conv->out_channels, per_out = static_cast<int64_t>(w->data.size()) / cout;
-    b->shape = {cout};
-    b->data.assign(cout, 0.f);
-    if (conv_node.inputs.size() == 3) b->data = g->values[conv_node.inputs[2]].weight->data;
-    for (int64_t o = 0; o < cout; ++o) {
-      const float kv = k->data[k->data.size() == 1 ? 0 : o];
-      if (bin->kind == BinaryOp::Kind::kMul) {
-        for (int64_t e = 0; e < per_out; ++e) w->data[o * per_out + e] *= kv;
-        b->data[o] *= kv;
-      } else {
-        b->data[o] += bin->kind == BinaryOp::Kind::kAdd ? kv : -kv;
-      }
+    std::vector<double> scale(conv->out_channels, 1.0), shift(conv->out_channels, 0.0);
+    for (int64_t o = 0; o < conv->out_channels; ++o) {
+      const double kv = k->data[k->data.size() == 1 ? 0 : o];
+      if (bin->kind == BinaryOp::Kind::kMul) scale[o] = kv;
+      else shift[o] = bin->kind == BinaryOp::Kind::kAdd ? kv : -kv;
     }
-    int w_id = add_constant(g, w, w_val.name + ":affine_folded", w_val.info.shape);
-    int b_id = add_constant(g, b, bin->name + ":folded_bias", Shape4{1, 1, 1, cout});
-    conv_node.inputs = {conv_node.inputs[0], w_id, b_id};
-    bypass(g, conv_index, static_cast<int>(i));
+    fold_affine(g, conv_index, static_cast<int>(i), scale, shift);
   }
 }
 
