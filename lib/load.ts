@@ -3,6 +3,7 @@ import fs from 'node:fs';
 
 import { callSite, fail, fromNative, show } from './errors';
 import { importModel } from './import';
+import type { CompileOptions } from './model';
 import { checkModelName, RegistryEntry, registryEntry, registryNames, resolveRegistryModel } from './registry';
 import { SegmentationModel } from './segment/model';
 
@@ -14,6 +15,8 @@ export interface LoadOptions {
   classes?: string[];
   /** Aborts a download. */
   signal?: AbortSignal;
+  /** Execution device (see {@link CompileOptions.device}); default 'auto', which is the CPU for now. */
+  device?: CompileOptions['device'];
 }
 
 /**
@@ -37,7 +40,7 @@ export async function load(source: string, options: LoadOptions = {}): Promise<S
     }
     const imported = await importModel(file, options.classes ? { classes: options.classes } : {});
     if (entry) imported.meta = { ...imported.meta, name: entry.name, resize: entry.resize ?? imported.meta.resize };
-    return await SegmentationModel.fromImported(imported, { threads: options.threads });
+    return await SegmentationModel.fromImported(imported, { threads: options.threads, device: options.device });
   } catch (e) {
     throw fromNative(e, site);
   }

@@ -10,6 +10,9 @@ import * as assert from 'uvu/assert';
 import { isAtrousError } from '../lib/errors';
 import { info } from '../lib/info';
 import { compile } from '../lib/model';
+import { load } from '../lib/load';
+import { crf } from '../lib/crf';
+import { sharedPath } from './helpers/data';
 import { deeplabLike, randomArray } from './helpers/cuda_graph';
 
 // Runs a script in a fresh Node process (the plugin is looked for once per process).
@@ -212,6 +215,31 @@ test('GPU failures become AtrousErrors: DEVICE_ERROR for a kernel fault, OUT_OF_
   const oom = inChild(code, { ...env, ATROUS_CUDA_EMULATE_FAILURE: 'alloc' }) as Outcome;
   assert.is(oom.compile?.code, 'OUT_OF_MEMORY');
   assert.match(oom.compile?.message ?? '', /GPU memory/);
+});
+
+test("device reaches load() and crf(): 'cuda' runs there or says why not, the GPU CRF is UNSUPPORTED", async () => {
+  const model = sharedPath('models', 'deeplabv3_mnv2_dm05_voc_257.tflite');
+  if (info().cuda.available) {
+    const m = await load(model, { device: 'cuda' });
+    m.dispose();
+  } else {
+    try {
+      await load(model, { device: 'cuda' });
+      assert.unreachable('load should have rejected');
+    } catch (e) {
+      assert.ok(isAtrousError(e, 'UNSUPPORTED'), String(e));
+      assert.match((e as Error).message, /cuda/i);
+    }
+  }
+  const cpu = await load(model, { device: 'cpu' });
+  cpu.dispose();
+  const raw = { data: new Uint8Array(4 * 4 * 3).fill(90), width: 4, height: 4, channels: 3 as const };
+  try {
+    await crf(raw, new Float32Array(4 * 4 * 2).fill(0.5), { device: 'cuda' });
+    assert.unreachable('crf should have rejected');
+  } catch (e) {
+    assert.ok(isAtrousError(e, 'UNSUPPORTED'), String(e));
+  }
 });
 
 test.run();

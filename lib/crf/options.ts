@@ -53,6 +53,8 @@ export interface CrfOptions {
   threads?: number;
   /** Cancels the CRF between iterations; the promise rejects with ABORTED. */
   signal?: AbortSignal;
+  /** Execution device: 'auto' and 'cpu' run on the CPU; the GPU CRF is not available yet ('cuda' is UNSUPPORTED). */
+  device?: 'auto' | 'cpu' | 'cuda';
   /** Refuse (OUT_OF_MEMORY) when the CRF could need more bytes than this. Default: half the physical memory. */
   memoryLimit?: number;
 }
@@ -134,6 +136,10 @@ export function resolveCrfOptions(options: CrfOptions | CrfPreset | undefined, l
   if (typeof user !== 'object') fail('INVALID_ARGUMENT', `CRF options must be an object or a preset name, got ${show(user)}`);
   const defined = Object.fromEntries(Object.entries(user).filter(([, v]) => v !== undefined)) as CrfOptions;
   const o: CrfOptions = { ...(user.preset !== undefined ? crfPreset(user.preset) : {}), ...defined };
+  const device = o.device ?? 'auto';
+  if (device !== 'auto' && device !== 'cpu' && device !== 'cuda')
+    fail('INVALID_ARGUMENT', `CRF option device must be 'auto', 'cpu' or 'cuda', got ${show(o.device)}`);
+  if (device === 'cuda') fail('UNSUPPORTED', "CRF option device 'cuda': the GPU CRF is not available yet; use 'cpu'");
   const iterations = o.iterations ?? 5;
   if (!Number.isInteger(iterations) || iterations < 0 || iterations > 10000)
     fail('INVALID_ARGUMENT', `CRF option iterations must be an integer from 0 to 10000, got ${show(o.iterations)}`);

@@ -1,7 +1,7 @@
 // SegmentationModel: an imported network compiled once, plus everything segment() does around it.
 import { fail, show, callSite, fromNative } from '../errors';
 import type { ImportedModel, ModelMeta } from '../import/types';
-import { compile, Model } from '../model';
+import { compile, CompileOptions, Model } from '../model';
 import { applyCrf, CrfOption } from './crf-hook';
 import { decodeImage, ImageInput } from './image';
 import { argmaxLabels, labelsFromLogits, Logits, newLabels, ProbabilityAccumulator } from './merge';
@@ -106,13 +106,13 @@ export class SegmentationModel {
   }
 
   /** Compiles an imported network (see `importModel`). */
-  static async fromImported(imported: ImportedModel, options: { threads?: number } = {}): Promise<SegmentationModel> {
+  static async fromImported(imported: ImportedModel, options: { threads?: number; device?: CompileOptions['device'] } = {}): Promise<SegmentationModel> {
     const meta = imported.meta;
     const [H, W] = meta.inputSize;
     if (!(Number.isInteger(H) && Number.isInteger(W) && H > 0 && W > 0)) fail('INVALID_ARGUMENT', `meta.inputSize must be two positive integers, got ${show(meta.inputSize)}`);
     if (meta.resize !== 'pad' && meta.resize !== 'stretch') fail('INVALID_ARGUMENT', `meta.resize must be 'pad' or 'stretch', got ${show(meta.resize)}`);
     const make = async (threads: number): Promise<LogitsRunner> => {
-      const model = await compile(imported.graph, undefined, { threads });
+      const model = await compile(imported.graph, undefined, { threads, device: options.device });
       const input = model.inputs.find((i) => i.name === imported.input);
       if (!input) fail('INVALID_ARGUMENT', `imported model has no input '${imported.input}'`);
       const [n, h, w, c] = input.shape;
