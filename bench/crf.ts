@@ -1,5 +1,5 @@
 // Times the dense CRF: 10 mean-field iterations at 500×375 with 21 labels (a VOC image, DeepLab-sized).
-//   node --import tsx bench/crf.ts [--threads N]
+//   node --import tsx bench/crf.ts [--threads N] [--only SUBSTRING]
 // There is no dense CRF for Node to race; the figure to beat is the reference single-threaded densecrf,
 // about 545 ms for this work on a 2-core machine like ours (quoted, not measured here).
 import path from 'node:path';
@@ -12,6 +12,8 @@ const REFERENCE_MS = 545;
 async function main() {
   const threadsArg = process.argv.indexOf('--threads');
   const threads = threadsArg > 0 ? Number(process.argv[threadsArg + 1]) : 0;
+  const onlyArg = process.argv.indexOf('--only');
+  const only = onlyArg > 0 ? process.argv[onlyArg + 1] : '';
   const shared = process.env.ATROUS_TEST_DATA ?? path.resolve(__dirname, '../../shared');
   const file = path.join(shared, 'data', 'voc-sample', 'images', '2007_000676.jpg');
   const width = 500;
@@ -38,6 +40,7 @@ async function main() {
     ['densecrf kernels, 10 it.', { preset: 'densecrf' as const, iterations: 10 }],
   ] as const;
   for (const [name, options] of cases) {
+    if (!name.includes(only)) continue;
     const run = () => denseCrf(rgb, width, height, scores, labels, { ...options, ...(threads ? { threads } : {}) });
     await run();  // warm up
     const times: number[] = [];

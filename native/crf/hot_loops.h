@@ -11,7 +11,7 @@ struct HotLoops {
   // val[offset[p·dp1+k]] += weight[p·dp1+k] · scale[p] · in[p] for p in [p0, p1) in order; scale may be null (1).
   void (*splat)(const int32_t* offset, const float* weight, int dp1, const float* scale, const float* in, float* val,
                 int64_t p0, int64_t p1, int lp);
-  // dst[v] = src[v] + ½ (src[n1[v]] + src[n2[v]]); a neighbour of -1 is absent (zero).
+  // dst[v] = src[v] + ½ (src[n1[v]] + src[n2[v]]); absent neighbours point at a row of zeros.
   void (*blur)(const int32_t* n1, const int32_t* n2, const float* src, float* dst, int64_t v0, int64_t v1, int lp);
   // out[p] = alpha · Σ_k weight[p·dp1+k] · val[offset[p·dp1+k]], p in [p0, p1).
   void (*slice)(const int32_t* offset, const float* weight, int dp1, const float* val, float* out, float alpha,

@@ -7,61 +7,81 @@ namespace {
 // partial sums stay in one vector register across the d+1 simplex vertices.
 constexpr int kChunk = 8;
 
-void splat(const int32_t* offset, const float* weight, int dp1, const float* scale, const float* in, float* val,
-           int64_t p0, int64_t p1, int lp) {
-  for (int64_t p = p0; p < p1; ++p) {
-    const float* __restrict x = in + p * lp;
-    const float sp = scale ? scale[p] : 1.f;
-    for (int r = 0; r < dp1; ++r) {
-      float* __restrict o = val + static_cast<int64_t>(offset[p * dp1 + r]) * lp;
-      const float w = weight[p * dp1 + r] * sp;
-      for (int k = 0; k < lp; ++k) o[k] += w * x[k];
-    }
+// The common padded label counts get their own copy of each loop with lp known at compile time, so
+// the lane loops unroll into whole vector registers with no remainder code; others take the generic copy.
+template <int N>
+struct Lanes {
+  static constexpr int value = N;
+};
+
+template <typename Fn>
+inline void with_lanes(int lp, Fn&& fn) {
+  switch (lp) {
+    case 8: return fn(Lanes<8>());
+    case 16: return fn(Lanes<16>());
+    case 24: return fn(Lanes<24>());
+    case 32: return fn(Lanes<32>());
+    default: return fn(Lanes<0>());
   }
 }
 
-void blur(const int32_t* n1, const int32_t* n2, const float* src, float* dst, int64_t v0, int64_t v1, int lp) {
-  for (int64_t v = v0; v < v1; ++v) {
-    const float* __restrict s = src + v * lp;
-    float* __restrict d = dst + v * lp;
-    if (n1[v] >= 0 && n2[v] >= 0) {
+void splat(const int32_t* offset, const float* weight, int dp1, const float* scale, const float* in, float* val,
+           int64_t p0, int64_t p1, int lp_any) {
+  with_lanes(lp_any, [&](auto lanes) {
+    const int lp = decltype(lanes)::value ? decltype(lanes)::value : lp_any;
+    for (int64_t p = p0; p < p1; ++p) {
+      const float* __restrict x = in + p * lp;
+      const float sp = scale ? scale[p] : 1.f;
+      for (int r = 0; r < dp1; ++r) {
+        float* __restrict o = val + static_cast<int64_t>(offset[p * dp1 + r]) * lp;
+        const float w = weight[p * dp1 + r] * sp;
+        for (int k = 0; k < lp; ++k) o[k] += w * x[k];
+      }
+    }
+  });
+}
+
+void blur(const int32_t* n1, const int32_t* n2, const float* src, float* dst, int64_t v0, int64_t v1, int lp_any) {
+  with_lanes(lp_any, [&](auto lanes) {
+    const int lp = decltype(lanes)::value ? decltype(lanes)::value : lp_any;
+    for (int64_t v = v0; v < v1; ++v) {
+      const float* __restrict s = src + v * lp;
+      float* __restrict d = dst + v * lp;
       const float* __restrict a = src + static_cast<int64_t>(n1[v]) * lp;
       const float* __restrict b = src + static_cast<int64_t>(n2[v]) * lp;
       for (int k = 0; k < lp; ++k) d[k] = s[k] + 0.5f * (a[k] + b[k]);
-    } else if (n1[v] >= 0 || n2[v] >= 0) {
-      const float* __restrict a = src + static_cast<int64_t>(n1[v] >= 0 ? n1[v] : n2[v]) * lp;
-      for (int k = 0; k < lp; ++k) d[k] = s[k] + 0.5f * a[k];
-    } else {
-      for (int k = 0; k < lp; ++k) d[k] = s[k];
     }
-  }
+  });
 }
 
 void slice(const int32_t* offset, const float* weight, int dp1, const float* val, float* out, float alpha, int64_t p0,
-           int64_t p1, int lp) {
-  for (int64_t p = p0; p < p1; ++p) {
-    float* __restrict o = out + p * lp;
-    const int32_t* off = offset + p * dp1;
-    const float* wt = weight + p * dp1;
-    if (lp % kChunk == 0) {
-      for (int k0 = 0; k0 < lp; k0 += kChunk) {
-        float acc[kChunk] = {};
-        for (int r = 0; r < dp1; ++r) {
-          const float* __restrict x = val + static_cast<int64_t>(off[r]) * lp + k0;
-          const float w = alpha * wt[r];
-          for (int j = 0; j < kChunk; ++j) acc[j] += w * x[j];
+           int64_t p1, int lp_any) {
+  with_lanes(lp_any, [&](auto lanes) {
+    const int lp = decltype(lanes)::value ? decltype(lanes)::value : lp_any;
+    for (int64_t p = p0; p < p1; ++p) {
+      float* __restrict o = out + p * lp;
+      const int32_t* off = offset + p * dp1;
+      const float* wt = weight + p * dp1;
+      if (lp % kChunk == 0) {  // each chunk's sums stay in one register across the simplex vertices
+        for (int k0 = 0; k0 < lp; k0 += kChunk) {
+          float acc[kChunk] = {};
+          for (int r = 0; r < dp1; ++r) {
+            const float* __restrict x = val + static_cast<int64_t>(off[r]) * lp + k0;
+            const float w = alpha * wt[r];
+            for (int j = 0; j < kChunk; ++j) acc[j] += w * x[j];
+          }
+          for (int j = 0; j < kChunk; ++j) o[k0 + j] = acc[j];
         }
-        for (int j = 0; j < kChunk; ++j) o[k0 + j] = acc[j];
+        continue;
       }
-      continue;
+      for (int k = 0; k < lp; ++k) o[k] = 0.f;
+      for (int r = 0; r < dp1; ++r) {
+        const float* __restrict x = val + static_cast<int64_t>(off[r]) * lp;
+        const float w = alpha * wt[r];
+        for (int k = 0; k < lp; ++k) o[k] += w * x[k];
+      }
     }
-    for (int k = 0; k < lp; ++k) o[k] = 0.f;
-    for (int r = 0; r < dp1; ++r) {
-      const float* __restrict x = val + static_cast<int64_t>(off[r]) * lp;
-      const float w = alpha * wt[r];
-      for (int k = 0; k < lp; ++k) o[k] += w * x[k];
-    }
-  }
+  });
 }
 
 // Both Gaussian passes keep each 8-lane output chunk in a register across all taps and store it once.
@@ -149,8 +169,11 @@ inline float exp_shifted(float x) {
 }
 
 // Lane-wise over 8 partial maxima and sums, so the loops vectorize without reassociating float math.
-inline void softmax_one(const float* __restrict x, float* __restrict o, int labels, int lp) {
+// Lanes from `labels` to lp are padding: they take no part and come out 0.
+template <int kFixed>
+inline void softmax_one(const float* __restrict x, float* __restrict o, int labels, int lp_any) {
   constexpr int kW = 8;
+  const int lp = kFixed ? kFixed : lp_any;
   float m[kW], s[kW];
   for (int j = 0; j < kW; ++j) m[j] = -3e38f, s[j] = 0.f;
   for (int k = 0; k < lp; k += kW)
@@ -160,33 +183,43 @@ inline void softmax_one(const float* __restrict x, float* __restrict o, int labe
     }
   float mx = m[0];
   for (int j = 1; j < kW; ++j) mx = m[j] > mx ? m[j] : mx;
-  for (int k = 0; k < lp; ++k) o[k] = exp_shifted((k < labels ? x[k] : -1e30f) - mx);
-  for (int k = labels; k < lp; ++k) o[k] = 0.f;
   for (int k = 0; k < lp; k += kW)
-    for (int j = 0; j < kW; ++j) s[j] += o[k + j];
+    for (int j = 0; j < kW; ++j) {
+      const float e = exp_shifted((k + j < labels ? x[k + j] : -1e30f) - mx);
+      o[k + j] = k + j < labels ? e : 0.f;
+      s[j] += o[k + j];
+    }
   float sum = 0.f;
   for (int j = 0; j < kW; ++j) sum += s[j];
   const float inv = 1.f / sum;
   for (int k = 0; k < lp; ++k) o[k] *= inv;
 }
 
-void softmax(const float* a, float* q, int64_t p0, int64_t p1, int labels, int lp) {
-  for (int64_t p = p0; p < p1; ++p) softmax_one(a + p * lp, q + p * lp, labels, lp);
+void softmax(const float* a, float* q, int64_t p0, int64_t p1, int labels, int lp_any) {
+  with_lanes(lp_any, [&](auto lanes) {
+    constexpr int kFixed = decltype(lanes)::value;
+    const int lp = kFixed ? kFixed : lp_any;
+    for (int64_t p = p0; p < p1; ++p) softmax_one<kFixed>(a + p * lp, q + p * lp, labels, lp);
+  });
 }
 
 void update(const float* unary, const float* const* f, const float* w, const float* const* s, int nk, float* q,
-            int64_t p0, int64_t p1, int labels, int lp) {
-  alignas(64) float acc[kMaxPaddedLabels];
-  for (int64_t p = p0; p < p1; ++p) {
-    const float* __restrict u = unary + p * lp;
-    for (int k = 0; k < lp; ++k) acc[k] = -u[k];
-    for (int i = 0; i < nk; ++i) {
-      const float wi = s[i] ? w[i] * s[i][p] : w[i];
-      const float* __restrict x = f[i] + p * lp;
-      for (int k = 0; k < lp; ++k) acc[k] += wi * x[k];
+            int64_t p0, int64_t p1, int labels, int lp_any) {
+  with_lanes(lp_any, [&](auto lanes) {
+    constexpr int kFixed = decltype(lanes)::value;
+    const int lp = kFixed ? kFixed : lp_any;
+    alignas(64) float acc[kMaxPaddedLabels];
+    for (int64_t p = p0; p < p1; ++p) {
+      const float* __restrict u = unary + p * lp;
+      for (int k = 0; k < lp; ++k) acc[k] = -u[k];
+      for (int i = 0; i < nk; ++i) {
+        const float wi = s[i] ? w[i] * s[i][p] : w[i];
+        const float* __restrict x = f[i] + p * lp;
+        for (int k = 0; k < lp; ++k) acc[k] += wi * x[k];
+      }
+      softmax_one<kFixed>(acc, q + p * lp, labels, lp);
     }
-    softmax_one(acc, q + p * lp, labels, lp);
-  }
+  });
 }
 
 }  // namespace

@@ -200,8 +200,9 @@ Status Lattice::build(const float* features, int64_t n, int d, int64_t memory_li
           n1[j] = key[j] + d;
           n2[j] = key[j] - d;
         }
-        lat->blur_n1_[j * m + v] = table.find(n1);
-        lat->blur_n2_[j * m + v] = table.find(n2);
+        const int32_t a = table.find(n1), b = table.find(n2);
+        lat->blur_n1_[j * m + v] = a >= 0 ? a : static_cast<int32_t>(m);  // absent: the zero row m
+        lat->blur_n2_[j * m + v] = b >= 0 ? b : static_cast<int32_t>(m);
       }
     }
   }));
@@ -212,12 +213,14 @@ Status Lattice::build(const float* features, int64_t n, int d, int64_t memory_li
 Status Lattice::filter(const float* in, const float* scale, float* out, int lp, ThreadPool& pool) {
   const HotLoops& loops = hot_loops();
   const size_t size = static_cast<size_t>(m_) * lp;
-  if (values_a_.size() < size) {  // grow only: the normalization pass uses fewer lanes than the iterations
-    values_a_.resize(size);
-    values_b_.resize(size);
+  if (values_a_.size() < size + lp) {  // grow only: the normalization pass uses fewer lanes than the iterations
+    values_a_.resize(size + lp);
+    values_b_.resize(size + lp);
   }
   float* a = values_a_.data();
   float* b = values_b_.data();
+  std::fill(a + size, a + size + lp, 0.f);  // vertex m: the zero row absent blur neighbours point at
+  std::fill(b + size, b + size + lp, 0.f);
   // Two fixed halves of the image splat into separate buffers, summed after: parallel, and the same
   // sums whatever the number of threads.
   const int64_t half = n_ / 2;
