@@ -92,7 +92,7 @@ Status prepare(const CrfImage& im, const PairwiseKernel& k, const CrfOptions& o,
 
   std::vector<float> sums(static_cast<size_t>(n));
   {
-    BigBuffer<float> ones(static_cast<size_t>(n * kLane), 1.f), filtered(static_cast<size_t>(n * kLane));
+    std::vector<float> ones(static_cast<size_t>(n * kLane), 1.f), filtered(static_cast<size_t>(n * kLane));
     ATROUS_RETURN_IF_ERROR(out->filter->apply(ones.data(), nullptr, filtered.data(), kLane, pool));
     for (int64_t i = 0; i < n; ++i) sums[i] = filtered[i * kLane];
   }
@@ -174,7 +174,7 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
     ThreadPool pool(o.threads > 0 ? o.threads : ThreadPool::default_threads());
     const HotLoops& loops = hot_loops();
     const size_t size = static_cast<size_t>(n * lp);
-    BigBuffer<float> unary(size, 0.f), q(size), acc;
+    std::vector<float> unary(size, 0.f), q(size), acc;
     ATROUS_RETURN_IF_ERROR(pool.parallel_for(n, 4096, [&](int64_t p0, int64_t p1) {
       for (int64_t p = p0; p < p1; ++p)
         for (int l = 0; l < L; ++l) {
@@ -186,7 +186,7 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
     std::vector<Prepared> kernels(o.kernels.size());
     for (size_t k = 0; k < o.kernels.size(); ++k)
       ATROUS_RETURN_IF_ERROR(prepare(im, o.kernels[k], o, limit, pool, &kernels[k]));
-    std::vector<BigBuffer<float>> filtered(kernels.size(), BigBuffer<float>(size));
+    std::vector<std::vector<float>> filtered(kernels.size(), std::vector<float>(size));
 
     // Q₀ = softmax(-U).
     ATROUS_RETURN_IF_ERROR(pool.parallel_for(n, 256, [&](int64_t p0, int64_t p1) {

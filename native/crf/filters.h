@@ -45,7 +45,7 @@ class SeparableGaussian : public GaussianFilter {
  private:
   int width_, height_, radius_;
   std::vector<float> taps_;
-  BigBuffer<float> rows_, scaled_;
+  std::vector<float> rows_, scaled_;
 };
 
 // Brute force over all pairs, O(n²): the oracle for tests and for tiny images.

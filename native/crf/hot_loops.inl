@@ -41,10 +41,19 @@ void splat(const int32_t* offset, const float* weight, int dp1, const float* sca
   });
 }
 
+// How many vertices ahead the blur prefetches neighbours (measured: 8 saves a few % on a 190k-vertex lattice).
+constexpr int kPrefetch = 8;
+
 void blur(const int32_t* n1, const int32_t* n2, const float* src, float* dst, int64_t v0, int64_t v1, int lp_any) {
   with_lanes(lp_any, [&](auto lanes) {
     const int lp = decltype(lanes)::value ? decltype(lanes)::value : lp_any;
     for (int64_t v = v0; v < v1; ++v) {
+#if defined(__GNUC__) || defined(__clang__)
+      if (v + kPrefetch < v1) {  // the neighbours are scattered over a lattice larger than the cache
+        __builtin_prefetch(src + static_cast<int64_t>(n1[v + kPrefetch]) * lp);
+        __builtin_prefetch(src + static_cast<int64_t>(n2[v + kPrefetch]) * lp);
+      }
+#endif
       const float* __restrict s = src + v * lp;
       float* __restrict d = dst + v * lp;
       const float* __restrict a = src + static_cast<int64_t>(n1[v]) * lp;

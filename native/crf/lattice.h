@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "core/status.h"
-#include "crf/big_buffer.h"
 #include "core/thread_pool.h"
 
 namespace atrous::crf {
@@ -37,10 +36,10 @@ class Lattice {
   int64_t n_ = 0;
   int d_ = 0;
   int64_t m_ = 0;
-  BigBuffer<int32_t> offset_;  // n × (d+1): the vertices of each point's simplex
-  BigBuffer<float> weight_;    // n × (d+1): its barycentric weights
-  BigBuffer<int32_t> blur_n1_, blur_n2_;  // (d+1) × m: neighbours along each lattice direction, m if absent
-  BigBuffer<float> values_a_, values_b_;  // (m+1) × lp scratch; row m stays zero
+  std::vector<int32_t> offset_;  // n × (d+1): the vertices of each point's simplex
+  std::vector<float> weight_;    // n × (d+1): its barycentric weights
+  std::vector<int32_t> blur_n1_, blur_n2_;  // (d+1) × m: neighbours along each lattice direction, m if absent
+  std::vector<float> values_a_, values_b_;  // (m+1) × lp scratch; row m stays zero
 };
 
 }  // namespace atrous::crf
