@@ -80,8 +80,9 @@ struct Prepared {
   float gain = 1.f;
 };
 
+// ones and filtered: scratch of n × kLane floats each (reused buffers of the mean-field, not yet in use).
 Status prepare(const CrfImage& im, const PairwiseKernel& k, const CrfOptions& o, int64_t memory_limit, ThreadPool& pool,
-               Prepared* out) {
+               float* ones, float* filtered, Prepared* out) {
   const int64_t n = int64_t(im.width) * im.height;
   const int d = k.bilateral ? 5 : 2;
   out->spec = &k;
@@ -91,11 +92,9 @@ Status prepare(const CrfImage& im, const PairwiseKernel& k, const CrfOptions& o,
   else out->filter = std::make_unique<SeparableGaussian>(im.width, im.height, k.sxy);
 
   std::vector<float> sums(static_cast<size_t>(n));
-  {
-    std::vector<float> ones(static_cast<size_t>(n * kLane), 1.f), filtered(static_cast<size_t>(n * kLane));
-    ATROUS_RETURN_IF_ERROR(out->filter->apply(ones.data(), nullptr, filtered.data(), kLane, pool));
-    for (int64_t i = 0; i < n; ++i) sums[i] = filtered[i * kLane];
-  }
+  std::fill(ones, ones + n * kLane, 1.f);
+  ATROUS_RETURN_IF_ERROR(out->filter->apply(ones, nullptr, filtered, kLane, pool));
+  for (int64_t i = 0; i < n; ++i) sums[i] = filtered[i * kLane];
   out->norm.resize(static_cast<size_t>(n));
   switch (k.normalization) {
     case Normalization::kSymmetric:
@@ -184,9 +183,9 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
     }));
 
     std::vector<Prepared> kernels(o.kernels.size());
-    for (size_t k = 0; k < o.kernels.size(); ++k)
-      ATROUS_RETURN_IF_ERROR(prepare(im, o.kernels[k], o, limit, pool, &kernels[k]));
     std::vector<std::vector<float>> filtered(kernels.size(), std::vector<float>(size));
+    for (size_t k = 0; k < o.kernels.size(); ++k)  // q and filtered[k] (n × lp ≥ n × kLane) serve as scratch
+      ATROUS_RETURN_IF_ERROR(prepare(im, o.kernels[k], o, limit, pool, q.data(), filtered[k].data(), &kernels[k]));
 
     // Q₀ = softmax(-U).
     ATROUS_RETURN_IF_ERROR(pool.parallel_for(n, 256, [&](int64_t p0, int64_t p1) {
