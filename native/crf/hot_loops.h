@@ -8,7 +8,8 @@ namespace atrous::crf {
 constexpr int kMaxPaddedLabels = 1024;
 
 struct HotLoops {
-  // val[offset[p·dp1+k]] += weight[p·dp1+k] · scale[p] · in[p] for p in [p0, p1) in order; scale may be null (1).
+  // val[offset[p·dp1+k]] += weight[p·dp1+k] · scale[p] · in[p] for p in [p0, p1), in an order fixed by p0 and p1;
+  // scale may be null (1).
   void (*splat)(const int32_t* offset, const float* weight, int dp1, const float* scale, const float* in, float* val,
                 int64_t p0, int64_t p1, int lp);
   // dst[v] = src[v] + ½ (src[n1[v]] + src[n2[v]]); absent neighbours point at a row of zeros.

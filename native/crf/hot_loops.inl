@@ -29,7 +29,7 @@ void splat(const int32_t* offset, const float* weight, int dp1, const float* sca
            int64_t p0, int64_t p1, int lp_any) {
   with_lanes(lp_any, [&](auto lanes) {
     const int lp = decltype(lanes)::value ? decltype(lanes)::value : lp_any;
-    for (int64_t p = p0; p < p1; ++p) {
+    auto splat_one = [&](int64_t p) {
       const float* __restrict x = in + p * lp;
       const float sp = scale ? scale[p] : 1.f;
       for (int r = 0; r < dp1; ++r) {
@@ -37,6 +37,13 @@ void splat(const int32_t* offset, const float* weight, int dp1, const float* sca
         const float w = weight[p * dp1 + r] * sp;
         for (int k = 0; k < lp; ++k) o[k] += w * x[k];
       }
+    };
+    // Neighbouring pixels add to the same vertices, each waiting on the previous store; alternating
+    // with a pixel from the other half of the range gives the core two independent chains.
+    const int64_t mid = p0 + (p1 - p0 + 1) / 2;
+    for (int64_t i = 0; p0 + i < mid; ++i) {
+      splat_one(p0 + i);
+      if (mid + i < p1) splat_one(mid + i);
     }
   });
 }
