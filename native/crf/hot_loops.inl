@@ -197,16 +197,18 @@ inline void softmax_one(const float* __restrict x, float* __restrict o, int labe
       const float v = k + j < labels ? x[k + j] : -3e38f;
       m[j] = v > m[j] ? v : m[j];
     }
-  float mx = m[0];
-  for (int j = 1; j < kW; ++j) mx = m[j] > mx ? m[j] : mx;
+  for (int h = kW / 2; h > 0; h /= 2)  // pairwise: a short dependency chain
+    for (int j = 0; j < h; ++j) m[j] = m[j + h] > m[j] ? m[j + h] : m[j];
+  const float mx = m[0];
   for (int k = 0; k < lp; k += kW)
     for (int j = 0; j < kW; ++j) {
       const float e = exp_shifted((k + j < labels ? x[k + j] : -1e30f) - mx);
       o[k + j] = k + j < labels ? e : 0.f;
       s[j] += o[k + j];
     }
-  float sum = 0.f;
-  for (int j = 0; j < kW; ++j) sum += s[j];
+  for (int h = kW / 2; h > 0; h /= 2)
+    for (int j = 0; j < h; ++j) s[j] += s[j + h];
+  const float sum = s[0];
   const float inv = 1.f / sum;
   for (int k = 0; k < lp; ++k) o[k] *= inv;
 }
