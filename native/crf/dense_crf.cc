@@ -242,15 +242,16 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
       }));
     }
 
-    for (int64_t p = 0; p < n; ++p) {
-      const float* qp = &q[p * lp];
-      int best = 0;
-      for (int l = 1; l < L; ++l)
-        if (qp[l] > qp[best]) best = l;
-      if (labels_out) labels_out[p] = best;
-      if (probabilities_out) std::copy(qp, qp + L, probabilities_out + p * L);
-    }
-    return Status::ok();
+    return pool.parallel_for(n, 4096, [&](int64_t p0, int64_t p1) {
+      for (int64_t p = p0; p < p1; ++p) {
+        const float* qp = &q[p * lp];
+        int best = 0;
+        for (int l = 1; l < L; ++l)
+          if (qp[l] > qp[best]) best = l;
+        if (labels_out) labels_out[p] = best;
+        if (probabilities_out) std::copy(qp, qp + L, probabilities_out + p * L);
+      }
+    });
   });
 }
 
