@@ -134,37 +134,44 @@ void depthwise_span(const DepthwiseRow& r, int64_t x0, int64_t x1, bool checked)
   }
 }
 
-// 3x3 taps over output pixels [x0, x1) (all taps inside the row), channels [c0, c0 + n): the
-// nine weight vectors stay in registers across the whole span.
-template <class V, bool Full>
-void depthwise3x3_span(const DepthwiseRow& r, int64_t x0, int64_t x1, int64_t c0, int n) {
+// 3x3 taps for P neighbouring output pixels from ox (all taps inside the row), channels
+// [c0, c0 + n).
+template <class V, int P, bool Full>
+inline void depthwise3x3_pixels(const DepthwiseRow& r, int64_t ox, int64_t c0, int n) {
   using T = typename V::T;
-  constexpr int P = 4;
-  T w[9];
-  for (int t = 0; t < 9; ++t) w[t] = load<V, Full>(r.w + t * r.channels + c0, n);
+  T acc[P];
   const T b = r.bias ? load<V, Full>(r.bias + c0, n) : V::zero();
-  const T lo = V::set1(r.lo), hi = V::set1(r.hi);
+  for (int p = 0; p < P; ++p) acc[p] = b;
   const int64_t step = r.sw * r.in_stride, tap = r.dw * r.in_stride;
-  const float* rows[3] = {r.rows[0] + c0, r.rows[1] + c0, r.rows[2] + c0};
+  const int64_t first = (ox * r.sw - r.pad_l) * r.in_stride + c0;
+  const float* w = r.w + c0;
+  for (int ky = 0; ky < 3; ++ky)
+    for (int kx = 0; kx < 3; ++kx, w += r.channels) {
+      const T wv = load<V, Full>(w, n);
+      const float* in = r.rows[ky] + first + kx * tap;
+      for (int p = 0; p < P; ++p) acc[p] = V::fma(load<V, Full>(in + p * step, n), wv, acc[p]);
+    }
+  const T lo = V::set1(r.lo), hi = V::set1(r.hi);
+  float* out = r.out + ox * r.out_stride + c0;
+  for (int p = 0; p < P; ++p) store<V, Full>(out + p * r.out_stride, clamp<V>(acc[p], lo, hi), n);
+}
+
+// 3x3 taps over output pixels [x0, x1) (all taps inside the row): blocks of P pixels, every
+// channel of a block before the next, so loads walk memory contiguously. (Sweeping one channel
+// vector across the whole row instead strides by the pixel size, and with wide layers -- 960
+// channels, 3840 bytes a pixel -- those loads pile into a few L1 sets and miss.)
+template <class V, int P>
+void depthwise3x3_span(const DepthwiseRow& r, int64_t x0, int64_t x1) {
   int64_t ox = x0;
+  const int64_t full_c = r.channels / V::L * V::L;
+  const int tail = static_cast<int>(r.channels - full_c);
   for (; ox + P <= x1; ox += P) {
-    T acc[P];
-    for (int p = 0; p < P; ++p) acc[p] = b;
-    const int64_t first = (ox * r.sw - r.pad_l) * r.in_stride;
-    for (int ky = 0; ky < 3; ++ky)
-      for (int kx = 0; kx < 3; ++kx) {
-        const float* in = rows[ky] + first + kx * tap;
-        for (int p = 0; p < P; ++p) acc[p] = V::fma(load<V, Full>(in + p * step, n), w[ky * 3 + kx], acc[p]);
-      }
-    float* out = r.out + ox * r.out_stride + c0;
-    for (int p = 0; p < P; ++p) store<V, Full>(out + p * r.out_stride, clamp<V>(acc[p], lo, hi), n);
+    for (int64_t c0 = 0; c0 < full_c; c0 += V::L) depthwise3x3_pixels<V, P, true>(r, ox, c0, V::L);
+    if (tail) depthwise3x3_pixels<V, P, false>(r, ox, full_c, tail);
   }
   for (; ox < x1; ++ox) {
-    T acc = b;
-    const int64_t first = (ox * r.sw - r.pad_l) * r.in_stride;
-    for (int ky = 0; ky < 3; ++ky)
-      for (int kx = 0; kx < 3; ++kx) acc = V::fma(load<V, Full>(rows[ky] + first + kx * tap, n), w[ky * 3 + kx], acc);
-    store<V, Full>(r.out + ox * r.out_stride + c0, clamp<V>(acc, lo, hi), n);
+    for (int64_t c0 = 0; c0 < full_c; c0 += V::L) depthwise3x3_pixels<V, 1, true>(r, ox, c0, V::L);
+    if (tail) depthwise3x3_pixels<V, 1, false>(r, ox, full_c, tail);
   }
 }
 
@@ -178,9 +185,7 @@ void depthwise_row(const DepthwiseRow& r) {
   if (begin > end) begin = end;
   if (r.kh == 3 && r.kw == 3 && r.rows[0] && r.rows[1] && r.rows[2]) {
     depthwise_span<V, 1>(r, 0, begin, true);
-    int64_t c0 = 0;
-    for (; c0 + V::L <= r.channels; c0 += V::L) depthwise3x3_span<V, true>(r, begin, end, c0, V::L);
-    if (c0 < r.channels) depthwise3x3_span<V, false>(r, begin, end, c0, static_cast<int>(r.channels - c0));
+    depthwise3x3_span<V, 4>(r, begin, end);
     depthwise_span<V, 1>(r, end, r.out_w, true);
     return;
   }
