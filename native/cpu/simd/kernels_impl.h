@@ -185,7 +185,7 @@ void depthwise_row(const DepthwiseRow& r) {
   if (begin > end) begin = end;
   if (r.kh == 3 && r.kw == 3 && r.rows[0] && r.rows[1] && r.rows[2]) {
     depthwise_span<V, 1>(r, 0, begin, true);
-    depthwise3x3_span<V, 4>(r, begin, end);
+    depthwise3x3_span<V, 8>(r, begin, end);
     depthwise_span<V, 1>(r, end, r.out_w, true);
     return;
   }
