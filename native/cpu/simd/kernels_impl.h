@@ -207,6 +207,55 @@ void depthwise3x3_span(const DepthwiseRow& r, int64_t x0, int64_t x1) {
   }
 }
 
+// Two output rows at once (r.out from rows[0..2], r.out2 from rows[1..3]): P pixels from ox,
+// channels [c0, c0 + n); each loaded input vector feeds up to six FMAs.
+template <class V, int P, int D, bool Full>
+inline void depthwise3x3_pair(const DepthwiseRow& r, int64_t ox, int64_t c0, int n) {
+  using T = typename V::T;
+  T acc[2][P];
+  const T b = r.bias ? load<V, Full>(r.bias + c0, n) : V::zero();
+  for (int p = 0; p < P; ++p) acc[0][p] = acc[1][p] = b;
+  const int64_t first = (ox - r.pad_l) * r.in_stride + c0;
+  const float* w = r.w + c0;
+  for (int ky = 0; ky < 4; ++ky) {
+    T wa[3], wb[3];  // taps of input row ky for the first output row (kernel row ky) and the second (ky - 1)
+    for (int kx = 0; kx < 3; ++kx) {
+      wa[kx] = ky < 3 ? load<V, Full>(w + (ky * 3 + kx) * r.channels, n) : V::zero();
+      wb[kx] = ky > 0 ? load<V, Full>(w + ((ky - 1) * 3 + kx) * r.channels, n) : V::zero();
+    }
+    const float* in = r.rows[ky] + first;
+#pragma GCC unroll 32
+    for (int j = 0; j < P + 2 * D; ++j) {
+      const T v = load<V, Full>(in + j * r.in_stride, n);
+#pragma GCC unroll 3
+      for (int kx = 0; kx < 3; ++kx) {
+        const int p = j - kx * D;
+        if (p < 0 || p >= P) continue;
+        if (ky < 3) acc[0][p] = V::fma(v, wa[kx], acc[0][p]);
+        if (ky > 0) acc[1][p] = V::fma(v, wb[kx], acc[1][p]);
+      }
+    }
+  }
+  const T lo = V::set1(r.lo), hi = V::set1(r.hi);
+  float* out[2] = {r.out + ox * r.out_stride + c0, r.out2 + ox * r.out_stride + c0};
+  for (int i = 0; i < 2; ++i)
+    for (int p = 0; p < P; ++p) store<V, Full>(out[i] + p * r.out_stride, clamp<V>(acc[i][p], lo, hi), n);
+}
+
+template <class V, int D>
+void depthwise3x3_pair_span(const DepthwiseRow& r, const DepthwiseRow& second, int64_t x0, int64_t x1) {
+  constexpr int P = V::L >= 16 ? 8 : 4;  // 2P accumulators and six weight vectors in registers
+  const int64_t full_c = r.channels / V::L * V::L;
+  const int tail = static_cast<int>(r.channels - full_c);
+  int64_t ox = x0;
+  for (; ox + P <= x1; ox += P) {
+    for (int64_t c0 = 0; c0 < full_c; c0 += V::L) depthwise3x3_pair<V, P, D, true>(r, ox, c0, V::L);
+    if (tail) depthwise3x3_pair<V, P, D, false>(r, ox, full_c, tail);
+  }
+  depthwise3x3_span<V, 8, 0>(r, ox, x1);
+  depthwise3x3_span<V, 8, 0>(second, ox, x1);
+}
+
 template <class V>
 void depthwise_row(const DepthwiseRow& r) {
   // Interior: output pixels whose every horizontal tap lands inside the input row.
@@ -215,6 +264,24 @@ void depthwise_row(const DepthwiseRow& r) {
   int64_t end = last_ix_from_zero < 0 ? 0 : last_ix_from_zero / r.sw + 1;
   if (end > r.out_w) end = r.out_w;
   if (begin > end) begin = end;
+  if (r.out2) {
+    DepthwiseRow second = r;
+    second.rows = r.rows + 1;
+    second.out = r.out2;
+    second.out2 = nullptr;
+    const DepthwiseRow* both[2] = {&r, &second};
+    for (const DepthwiseRow* row : both) {
+      depthwise_span<V, 1>(*row, 0, begin, true);
+      depthwise_span<V, 1>(*row, end, r.out_w, true);
+    }
+    if (r.dw == 1)
+      depthwise3x3_pair_span<V, 1>(r, second, begin, end);
+    else if (r.dw == 2)
+      depthwise3x3_pair_span<V, 2>(r, second, begin, end);
+    else
+      depthwise3x3_pair_span<V, 4>(r, second, begin, end);
+    return;
+  }
   if (r.kh == 3 && r.kw == 3 && r.rows[0] && r.rows[1] && r.rows[2]) {
     depthwise_span<V, 1>(r, 0, begin, true);
     if (r.sw == 1 && r.dw == 1)
