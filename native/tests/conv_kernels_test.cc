@@ -220,6 +220,13 @@ ATROUS_TEST(conv_kernels, depthwise_dilated) {
         c.in_extra = ch == 5 ? 3 : 0, c.out_extra = ch == 40 ? 2 : 0;
         check_conv(c);
       }
+  for (int64_t ch : {7, 48}) {  // stride 2: 8-pixel blocks need a wide row
+    ConvCase c = make({1, 9, 41, ch}, ch, 3);
+    c.groups = ch;
+    c.sh = c.sw = 2;
+    c.bias = true;
+    check_conv(c);
+  }
   ConvCase c = make({1, 20, 24, 32}, 32, 3);  // valid padding: every row pairs
   c.groups = 32;
   c.dh = c.dw = 2;

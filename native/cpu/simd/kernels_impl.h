@@ -156,26 +156,28 @@ inline void depthwise3x3_pixels(const DepthwiseRow& r, int64_t ox, int64_t c0, i
   for (int p = 0; p < P; ++p) store<V, Full>(out + p * r.out_stride, clamp<V>(acc[p], lo, hi), n);
 }
 
-// Stride 1, dilation D: the same, loading each input pixel of a row once for the up to three
-// outputs that use it (P + 2D loads a row instead of 3P; with power-of-two channel counts the
+// Stride S, dilation D: the same, loading each input pixel of a row once for every output that
+// uses it ((P - 1)S + 2D + 1 loads a row instead of 3P; with power-of-two channel counts the
 // repeated loads also conflict in a few L1 sets). Sums in the same tap order as above.
-template <class V, int P, int D, bool Full>
+template <class V, int P, int D, int S, bool Full>
 inline void depthwise3x3_sliding(const DepthwiseRow& r, int64_t ox, int64_t c0, int n) {
   using T = typename V::T;
   T acc[P];
   const T b = r.bias ? load<V, Full>(r.bias + c0, n) : V::zero();
   for (int p = 0; p < P; ++p) acc[p] = b;
-  const int64_t first = (ox - r.pad_l) * r.in_stride + c0;
+  const int64_t first = (ox * S - r.pad_l) * r.in_stride + c0;
   for (int ky = 0; ky < 3; ++ky) {
     const float* w = r.w + ky * 3 * r.channels + c0;
-    const T w0 = load<V, Full>(w, n), w1 = load<V, Full>(w + r.channels, n), w2 = load<V, Full>(w + 2 * r.channels, n);
+    const T wv[3] = {load<V, Full>(w, n), load<V, Full>(w + r.channels, n), load<V, Full>(w + 2 * r.channels, n)};
     const float* in = r.rows[ky] + first;
 #pragma GCC unroll 32
-    for (int j = 0; j < P + 2 * D; ++j) {
+    for (int j = 0; j < (P - 1) * S + 2 * D + 1; ++j) {
       const T v = load<V, Full>(in + j * r.in_stride, n);
-      if (j < P) acc[j] = V::fma(v, w0, acc[j]);
-      if (j >= D && j - D < P) acc[j - D] = V::fma(v, w1, acc[j - D]);
-      if (j >= 2 * D) acc[j - 2 * D] = V::fma(v, w2, acc[j - 2 * D]);
+#pragma GCC unroll 3
+      for (int kx = 0; kx < 3; ++kx) {
+        const int q = j - kx * D;  // = p * S for the output p this tap feeds
+        if (q >= 0 && q % S == 0 && q / S < P) acc[q / S] = V::fma(v, wv[kx], acc[q / S]);
+      }
     }
   }
   const T lo = V::set1(r.lo), hi = V::set1(r.hi);
@@ -187,15 +189,15 @@ inline void depthwise3x3_sliding(const DepthwiseRow& r, int64_t ox, int64_t c0, 
 // channel of a block before the next, so loads walk memory contiguously. (Sweeping one channel
 // vector across the whole row instead strides by the pixel size, and with wide layers -- 960
 // channels, 3840 bytes a pixel -- those loads pile into a few L1 sets and miss.)
-template <class V, int P, int D>
+template <class V, int P, int D, int S = 1>
 void depthwise3x3_span(const DepthwiseRow& r, int64_t x0, int64_t x1) {
   int64_t ox = x0;
   const int64_t full_c = r.channels / V::L * V::L;
   const int tail = static_cast<int>(r.channels - full_c);
   for (; ox + P <= x1; ox += P) {
     if constexpr (D > 0) {
-      for (int64_t c0 = 0; c0 < full_c; c0 += V::L) depthwise3x3_sliding<V, P, D, true>(r, ox, c0, V::L);
-      if (tail) depthwise3x3_sliding<V, P, D, false>(r, ox, full_c, tail);
+      for (int64_t c0 = 0; c0 < full_c; c0 += V::L) depthwise3x3_sliding<V, P, D, S, true>(r, ox, c0, V::L);
+      if (tail) depthwise3x3_sliding<V, P, D, S, false>(r, ox, full_c, tail);
     } else {
       for (int64_t c0 = 0; c0 < full_c; c0 += V::L) depthwise3x3_pixels<V, P, true>(r, ox, c0, V::L);
       if (tail) depthwise3x3_pixels<V, P, false>(r, ox, full_c, tail);
@@ -290,6 +292,8 @@ void depthwise_row(const DepthwiseRow& r) {
       depthwise3x3_span<V, 8, 2>(r, begin, end);
     else if (r.sw == 1 && r.dw == 4)
       depthwise3x3_span<V, 8, 4>(r, begin, end);
+    else if (r.sw == 2 && r.dw == 1)
+      depthwise3x3_span<V, 8, 1, 2>(r, begin, end);
     else
       depthwise3x3_span<V, 8, 0>(r, begin, end);
     depthwise_span<V, 1>(r, end, r.out_w, true);
