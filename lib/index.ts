@@ -12,6 +12,7 @@ export type { ResizeBilinearOptions } from './graph/ops/resize_bilinear';
 export type { PadOptions } from './graph/ops/pad';
 export type { SpaceToBatchOptions, BatchToSpaceOptions } from './graph/ops/space_batch';
 export type { FakeQuantOptions } from './graph/ops/fake_quant';
+export type { DenseCrfGraphOptions } from './graph/ops/dense_crf';
 export { toDescriptor, DESCRIPTOR_VERSION } from './graph/serialize';
 export type { GraphDescriptor, NodeDescriptor, ValueDescriptor } from './graph/serialize';
 export { compile, Model } from './model';

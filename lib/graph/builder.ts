@@ -5,6 +5,7 @@ import { binary, BinaryOptions } from './ops/binary';
 import { clip } from './ops/clip';
 import { concat } from './ops/concat';
 import { conv2d, Conv2dOptions } from './ops/conv2d';
+import { denseCrf, DenseCrfGraphOptions } from './ops/dense_crf';
 import { fakeQuant, FakeQuantOptions } from './ops/fake_quant';
 import { pad, PadOptions } from './ops/pad';
 import { globalAvgPool, pool2d, Pool2dOptions } from './ops/pool2d';
@@ -65,6 +66,8 @@ export class Graph extends GraphCore {
   batchToSpace(x: Value, o: BatchToSpaceOptions): Value { return batchToSpace(this, x, o); }
   /** Rounds to a quantization grid (simulates the activations of a quantized model). */
   fakeQuant(x: Value, o: FakeQuantOptions): Value { return fakeQuant(this, x, o); }
+  /** The dense CRF over scores guided by an RGB (0..255) image: refined marginals (DeepLab v1/v2). */
+  denseCrf(scores: Value, image: Value, o?: DenseCrfGraphOptions): Value { return denseCrf(this, scores, image, o); }
 }
 
 export { Value } from './core';

@@ -1,6 +1,7 @@
 // Shared option checks and the final assembly of a zoo network.
 import { fail, show } from '../errors';
 import { CoordinateMode, Graph, Value } from '../graph/builder';
+import type { DenseCrfGraphOptions } from '../graph/ops/dense_crf';
 import { BuilderStyle, upsample, ZooBuilder } from './blocks';
 import { ZooNetwork } from './network';
 
@@ -30,13 +31,29 @@ export function start(style: BuilderStyle, o: CommonOptions, size: [number, numb
   return { b, input: b.graph.input('image', [1, size[0], size[1], 3]) };
 }
 
+/** The dense CRF a v1/v2 network can end with: `true` for the paper's setting, or the op's options. */
+export type ZooCrfOption = boolean | DenseCrfGraphOptions;
+
+/**
+ * Resolves a network's `crf` option; `paper` is the setting its DeepLab paper used (10 iterations, DeepLab's
+ * per-pixel 'after' normalization).
+ */
+export function checkCrf(fn: string, option: ZooCrfOption | undefined, paper: DenseCrfGraphOptions): DenseCrfGraphOptions | undefined {
+  if (option === undefined || option === false) return undefined;
+  if (option === true) return paper;
+  if (typeof option !== 'object' || option === null) fail('INVALID_ARGUMENT', `${fn}: crf must be a boolean or dense CRF options, got ${show(option)}`);
+  return { ...paper, ...option };
+}
+
 export function finish(
   b: ZooBuilder, name: string, input: Value, scores: Value,
-  o: { outputStride: number; scoresStride: number; numClasses: number; extra?: Record<string, Value> },
+  o: { outputStride: number; scoresStride: number; numClasses: number; extra?: Record<string, Value>; crf?: DenseCrfGraphOptions },
 ): ZooNetwork {
   const [, h, w] = input.shape4;
   const output = upsample(b, scores, [h, w], 'logits_upsample');
   b.graph.output('logits', output);
+  // The CRF needs the picture itself (RGB 0..255), not the normalized network input: a second input.
+  if (o.crf) b.graph.output('crf', b.graph.denseCrf(output, b.graph.input('rgb', [1, h, w, 3]), { ...o.crf, name: 'crf' }));
   for (const [k, v] of Object.entries(o.extra ?? {})) b.graph.output(k, upsample(b, v, [h, w], `${k}_upsample`));
   return new ZooNetwork({ name, graph: b.graph, input, output, scores, ...o });
 }

@@ -10,6 +10,7 @@ export type { DeepLabV3PlusOptions } from './v3plus';
 export { ZooNetwork, nativeKeys } from './network';
 export type { KeyMap, LoadWeightsOptions, TensorLike, WeightSource } from './network';
 export { stats } from './stats';
+export type { ZooCrfOption } from './common';
 export type { GraphStats } from './stats';
 export { ZooBuilder, TF_STYLE, TORCH_STYLE, conv, atrousConv, batchNorm, convBnRelu, separableConv, upsample } from './blocks';
 export type { BuilderStyle, BlockActivation, ConvOptions, ConvBnOptions, SeparableConvOptions } from './blocks';

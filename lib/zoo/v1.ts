@@ -3,14 +3,21 @@ import { Value } from '../graph/builder';
 import { conv, ZooBuilder } from './blocks';
 import { vgg16 } from './backbones/vgg16';
 import { checkOneOf } from './backbones/common';
-import { checkCommon, checkObject, CommonOptions, finish, start } from './common';
+import { checkCommon, checkCrf, checkObject, CommonOptions, finish, start, ZooCrfOption } from './common';
 import { ZooNetwork } from './network';
 import { CAFFE_STYLE } from './styles';
 
 /** Options of {@link zoo.deeplabV1}. */
 export interface DeepLabV1Options extends CommonOptions {
   variant?: 'largefov' | 'largefov-msc';
+  /**
+   * End with the dense CRF (output `crf`, marginals; extra input `rgb`, the picture as RGB 0..255). `true`:
+   * the DeepLab v1 setting (bilateral w 5, xy σ 50, rgb σ 3; Gaussian w 3, xy σ 3; 10 iterations).
+   */
+  crf?: ZooCrfOption;
 }
+
+const V1_CRF = { iterations: 10, bilateral: { sxy: 50, srgb: 3, weight: 5 }, gaussian: { sxy: 3, weight: 3 }, normalization: 'after' } as const;
 
 /** fc6 3×3 dilation-12 1024 → fc7 1×1 1024 (the LargeFOV head), with ReLU. */
 function largeFov(b: ZooBuilder, x: Value, name: string, rate: number): Value {
@@ -37,5 +44,6 @@ export function deeplabV1(options: DeepLabV1Options = {}): ZooNetwork {
     y = b.graph.concat([y, ...branches], 'msc.concat');
   }
   const scores = conv(b, y, { name: 'classifier.fc8', out: numClasses, bias: true });
-  return finish(b, `deeplabV1-${variant}`, input, scores, { outputStride: 8, scoresStride: 8, numClasses });
+  const crf = checkCrf('deeplabV1', options.crf, V1_CRF);
+  return finish(b, `deeplabV1-${variant}`, input, scores, { outputStride: 8, scoresStride: 8, numClasses, crf });
 }

@@ -3,7 +3,7 @@ import { checkOneOf, checkRates } from './backbones/common';
 import { resnet } from './backbones/resnet';
 import { vgg16 } from './backbones/vgg16';
 import { conv } from './blocks';
-import { checkCommon, checkObject, CommonOptions, finish, start } from './common';
+import { checkCommon, checkCrf, checkObject, CommonOptions, finish, start, ZooCrfOption } from './common';
 import { asppV2 } from './heads/aspp';
 import { ZooNetwork } from './network';
 import { CAFFE_STYLE } from './styles';
@@ -14,7 +14,14 @@ export interface DeepLabV2Options extends CommonOptions {
   backbone?: 'resnet101' | 'vgg16';
   /** ASPP rates (default [6, 12, 18, 24]). */
   asppRates?: readonly number[];
+  /**
+   * End with the dense CRF (output `crf`, marginals; extra input `rgb`, the picture as RGB 0..255). `true`:
+   * the published v2 ResNet-101 setting (bilateral w 4, xy σ 67, rgb σ 3; Gaussian w 3, xy σ 1; 10 iterations).
+   */
+  crf?: ZooCrfOption;
 }
+
+const V2_CRF = { iterations: 10, bilateral: { sxy: 67, srgb: 3, weight: 4 }, gaussian: { sxy: 1, weight: 3 }, normalization: 'after' } as const;
 
 /** DeepLab v2: dilated ResNet-101 (or VGG16) with ASPP v2 (summed per-rate branches). */
 export function deeplabV2(options: DeepLabV2Options = {}): ZooNetwork {
@@ -37,5 +44,6 @@ export function deeplabV2(options: DeepLabV2Options = {}): ZooNetwork {
     });
     scores = branches.slice(1).reduce((s, y, i) => b.graph.add(s, y, { name: `classifier.sum${i + 1}` }), branches[0] as Value);
   }
-  return finish(b, `deeplabV2-${backbone}`, input, scores, { outputStride: 8, scoresStride: 8, numClasses });
+  const crf = checkCrf('deeplabV2', options.crf, V2_CRF);
+  return finish(b, `deeplabV2-${backbone}`, input, scores, { outputStride: 8, scoresStride: 8, numClasses, crf });
 }

@@ -258,26 +258,54 @@ class DepthwiseConv2dKernel : public Kernel {
       for (int64_t t = 0; t < taps; ++t) weights_[t * channels_ + o] = wd[o * taps + t];
     if (b) bias_ = b->weight->data;
     if (multiplier_ > 1) slots_ = ScratchSlots(threads, win.kh * x.shape.w * channels_);
+    pairs_ = multiplier_ == 1 && win.kh == 3 && win.kw == 3 && win.sh == 1 && win.sw == 1 &&
+             (win.dw == 1 || win.dw == 2 || win.dw == 4);
   }
 
   size_t scratch_bytes() const override { return slots_.bytes(); }
 
   Status run(const ExecContext& ctx, const std::vector<CFView>& in, const FView& y) override {
     const CFView& x = in[0];
-    return ctx.pool->parallel_for(y.shape.n * y.shape.h, 1, [&](int64_t begin, int64_t end) {
+    const int64_t h = y.shape.h;
+    return ctx.pool->parallel_for(y.shape.n * h, 1, [&](int64_t begin, int64_t end) {
       if (multiplier_ == 1) {
-        for (int64_t r = begin; r < end; ++r) run_row(x, y, r / y.shape.h, r % y.shape.h, nullptr);
+        for (int64_t r = begin; r < end;) {
+          // Pair with the next row when it is this one shifted by the dilation (same phase).
+          const int64_t oy = row_order(r % h, h);
+          const bool pair = pairs_ && r + 1 < end && (r + 1) / h == r / h && row_order((r + 1) % h, h) == oy + op_.window.dh;
+          r += run_row(x, y, r / h, oy, nullptr, pair);
+        }
       } else {
         ScratchSlots::Lease lease(slots_, ctx);
-        for (int64_t r = begin; r < end; ++r) run_row(x, y, r / y.shape.h, r % y.shape.h, lease.data());
+        for (int64_t r = begin; r < end; ++r) run_row(x, y, r / h, row_order(r % h, h), lease.data());
       }
     });
   }
 
  private:
-  void run_row(const CFView& x, const FView& y, int64_t n, int64_t oy, float* spread) const {
+  // The i-th output row to compute. With dilation d (stride 1), rows oy and oy + d share two of
+  // their three input rows, so rows go phase by phase (0, d, 2d, ..., then 1, 1 + d, ...): the
+  // shared input rows are still in L2 for the next row. In order, a wide layer's rows (250 KB
+  // each at 65x960) are evicted before their reuse d rows later.
+  int64_t row_order(int64_t i, int64_t h) const {
+    const int64_t d = op_.window.sh == 1 ? std::min<int64_t>(op_.window.dh, h) : 1;
+    if (d <= 1) return i;
+    const int64_t q = h / d, long_phases = h % d;  // the first h % d phases have q + 1 rows
+    int64_t phase, j;
+    if (i < long_phases * (q + 1)) {
+      phase = i / (q + 1), j = i % (q + 1);
+    } else {
+      i -= long_phases * (q + 1);
+      phase = long_phases + i / q, j = i % q;
+    }
+    return phase + j * d;
+  }
+
+  // Output row oy, and oy + dh with it when `pair` and all four input rows exist. Returns the
+  // number of rows done.
+  int run_row(const CFView& x, const FView& y, int64_t n, int64_t oy, float* spread, bool pair = false) const {
     const Window2d& w = op_.window;
-    const float* rows[64];
+    const float* rows[65];
     std::vector<const float*> many;
     const float** row_ptrs = rows;
     if (w.kh > 64) {
@@ -285,6 +313,13 @@ class DepthwiseConv2dKernel : public Kernel {
       row_ptrs = many.data();
     }
     int64_t in_stride = x.pixel_stride;
+    if (pair) {
+      for (int64_t ky = 0; ky < 4; ++ky) {
+        const int64_t iy = oy - w.pad_t + ky * w.dh;
+        if (iy < 0 || iy >= x.shape.h) pair = false;
+      }
+      if (pair) rows[3] = x.pixel(n, oy - w.pad_t + 3 * w.dh, 0);
+    }
     for (int64_t ky = 0; ky < w.kh; ++ky) {
       const int64_t iy = oy * w.sh - w.pad_t + ky * w.dh;
       row_ptrs[ky] = iy >= 0 && iy < x.shape.h ? x.pixel(n, iy, 0) : nullptr;
@@ -320,12 +355,15 @@ class DepthwiseConv2dKernel : public Kernel {
     r.out_stride = y.pixel_stride;
     r.lo = op_.activation.min;
     r.hi = op_.activation.max;
+    r.out2 = pair ? y.pixel(n, oy + w.dh, 0) : nullptr;
     k_.depthwise_row(r);
+    return pair ? 2 : 1;
   }
 
   Conv2dOp op_;
   const simd::Kernels& k_;
   int64_t channels_ = 0, multiplier_ = 1;
+  bool pairs_ = false;  // two output rows per pass (see simd::DepthwiseRow::out2)
   std::vector<float> weights_, bias_;
   ScratchSlots slots_;
 };

@@ -206,6 +206,34 @@ ATROUS_TEST(conv_kernels, depthwise) {
   check_conv(c);
 }
 
+ATROUS_TEST(conv_kernels, depthwise_dilated) {
+  // 3x3 rows in blocks of pixels (loads shared across taps) and in pairs of rows d apart, with
+  // channel tails, padding rows / columns, two images and channel-slice views.
+  for (int64_t d : {1, 2, 3, 4})
+    for (int64_t ch : {5, 40, 96})
+      for (int64_t h : {7, 18}) {
+        ConvCase c = make({2, h, 29, ch}, ch, 3);
+        c.groups = ch;
+        c.dh = c.dw = d;
+        c.relu6 = ch == 40;
+        c.bias = d % 2 == 0;
+        c.in_extra = ch == 5 ? 3 : 0, c.out_extra = ch == 40 ? 2 : 0;
+        check_conv(c);
+      }
+  for (int64_t ch : {7, 48}) {  // stride 2: 8-pixel blocks need a wide row
+    ConvCase c = make({1, 9, 41, ch}, ch, 3);
+    c.groups = ch;
+    c.sh = c.sw = 2;
+    c.bias = true;
+    check_conv(c);
+  }
+  ConvCase c = make({1, 20, 24, 32}, 32, 3);  // valid padding: every row pairs
+  c.groups = 32;
+  c.dh = c.dw = 2;
+  c.padding = "valid";
+  check_conv(c);
+}
+
 ATROUS_TEST(conv_kernels, nan_propagates) {
   for (int64_t k : {1, 3}) {
     ConvCase c = make({1, 9, 10, 16}, 20, k);

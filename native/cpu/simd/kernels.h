@@ -36,6 +36,9 @@ struct DepthwiseRow {
   float* out = nullptr;
   int64_t out_w = 0, out_stride = 0;
   float lo = 0, hi = 0;
+  // Optional second output row, for 3x3 taps, stride 1, dilation 1, 2 or 4 with four input
+  // rows present: computed from rows[1..3] in the same pass, sharing the loads of rows 1 and 2.
+  float* out2 = nullptr;
 };
 
 // Bilinear blend of one output row: out[x][c] = lerp(lerp(top[x0], top[x1]), lerp(bot[x0], bot[x1])).

@@ -134,38 +134,128 @@ void depthwise_span(const DepthwiseRow& r, int64_t x0, int64_t x1, bool checked)
   }
 }
 
-// 3x3 taps over output pixels [x0, x1) (all taps inside the row), channels [c0, c0 + n): the
-// nine weight vectors stay in registers across the whole span.
-template <class V, bool Full>
-void depthwise3x3_span(const DepthwiseRow& r, int64_t x0, int64_t x1, int64_t c0, int n) {
+// 3x3 taps for P neighbouring output pixels from ox (all taps inside the row), channels
+// [c0, c0 + n).
+template <class V, int P, bool Full>
+inline void depthwise3x3_pixels(const DepthwiseRow& r, int64_t ox, int64_t c0, int n) {
   using T = typename V::T;
-  constexpr int P = 4;
-  T w[9];
-  for (int t = 0; t < 9; ++t) w[t] = load<V, Full>(r.w + t * r.channels + c0, n);
+  T acc[P];
   const T b = r.bias ? load<V, Full>(r.bias + c0, n) : V::zero();
-  const T lo = V::set1(r.lo), hi = V::set1(r.hi);
+  for (int p = 0; p < P; ++p) acc[p] = b;
   const int64_t step = r.sw * r.in_stride, tap = r.dw * r.in_stride;
-  const float* rows[3] = {r.rows[0] + c0, r.rows[1] + c0, r.rows[2] + c0};
-  int64_t ox = x0;
-  for (; ox + P <= x1; ox += P) {
-    T acc[P];
-    for (int p = 0; p < P; ++p) acc[p] = b;
-    const int64_t first = (ox * r.sw - r.pad_l) * r.in_stride;
-    for (int ky = 0; ky < 3; ++ky)
+  const int64_t first = (ox * r.sw - r.pad_l) * r.in_stride + c0;
+  const float* w = r.w + c0;
+  for (int ky = 0; ky < 3; ++ky)
+    for (int kx = 0; kx < 3; ++kx, w += r.channels) {
+      const T wv = load<V, Full>(w, n);
+      const float* in = r.rows[ky] + first + kx * tap;
+      for (int p = 0; p < P; ++p) acc[p] = V::fma(load<V, Full>(in + p * step, n), wv, acc[p]);
+    }
+  const T lo = V::set1(r.lo), hi = V::set1(r.hi);
+  float* out = r.out + ox * r.out_stride + c0;
+  for (int p = 0; p < P; ++p) store<V, Full>(out + p * r.out_stride, clamp<V>(acc[p], lo, hi), n);
+}
+
+// Stride S, dilation D: the same, loading each input pixel of a row once for every output that
+// uses it ((P - 1)S + 2D + 1 loads a row instead of 3P; with power-of-two channel counts the
+// repeated loads also conflict in a few L1 sets). Sums in the same tap order as above.
+template <class V, int P, int D, int S, bool Full>
+inline void depthwise3x3_sliding(const DepthwiseRow& r, int64_t ox, int64_t c0, int n) {
+  using T = typename V::T;
+  T acc[P];
+  const T b = r.bias ? load<V, Full>(r.bias + c0, n) : V::zero();
+  for (int p = 0; p < P; ++p) acc[p] = b;
+  const int64_t first = (ox * S - r.pad_l) * r.in_stride + c0;
+  for (int ky = 0; ky < 3; ++ky) {
+    const float* w = r.w + ky * 3 * r.channels + c0;
+    const T wv[3] = {load<V, Full>(w, n), load<V, Full>(w + r.channels, n), load<V, Full>(w + 2 * r.channels, n)};
+    const float* in = r.rows[ky] + first;
+#pragma GCC unroll 32
+    for (int j = 0; j < (P - 1) * S + 2 * D + 1; ++j) {
+      const T v = load<V, Full>(in + j * r.in_stride, n);
+#pragma GCC unroll 3
       for (int kx = 0; kx < 3; ++kx) {
-        const float* in = rows[ky] + first + kx * tap;
-        for (int p = 0; p < P; ++p) acc[p] = V::fma(load<V, Full>(in + p * step, n), w[ky * 3 + kx], acc[p]);
+        const int q = j - kx * D;  // = p * S for the output p this tap feeds
+        if (q >= 0 && q % S == 0 && q / S < P) acc[q / S] = V::fma(v, wv[kx], acc[q / S]);
       }
-    float* out = r.out + ox * r.out_stride + c0;
-    for (int p = 0; p < P; ++p) store<V, Full>(out + p * r.out_stride, clamp<V>(acc[p], lo, hi), n);
+    }
+  }
+  const T lo = V::set1(r.lo), hi = V::set1(r.hi);
+  float* out = r.out + ox * r.out_stride + c0;
+  for (int p = 0; p < P; ++p) store<V, Full>(out + p * r.out_stride, clamp<V>(acc[p], lo, hi), n);
+}
+
+// 3x3 taps over output pixels [x0, x1) (all taps inside the row): blocks of P pixels, every
+// channel of a block before the next, so loads walk memory contiguously. (Sweeping one channel
+// vector across the whole row instead strides by the pixel size, and with wide layers -- 960
+// channels, 3840 bytes a pixel -- those loads pile into a few L1 sets and miss.)
+template <class V, int P, int D, int S = 1>
+void depthwise3x3_span(const DepthwiseRow& r, int64_t x0, int64_t x1) {
+  int64_t ox = x0;
+  const int64_t full_c = r.channels / V::L * V::L;
+  const int tail = static_cast<int>(r.channels - full_c);
+  for (; ox + P <= x1; ox += P) {
+    if constexpr (D > 0) {
+      for (int64_t c0 = 0; c0 < full_c; c0 += V::L) depthwise3x3_sliding<V, P, D, S, true>(r, ox, c0, V::L);
+      if (tail) depthwise3x3_sliding<V, P, D, S, false>(r, ox, full_c, tail);
+    } else {
+      for (int64_t c0 = 0; c0 < full_c; c0 += V::L) depthwise3x3_pixels<V, P, true>(r, ox, c0, V::L);
+      if (tail) depthwise3x3_pixels<V, P, false>(r, ox, full_c, tail);
+    }
   }
   for (; ox < x1; ++ox) {
-    T acc = b;
-    const int64_t first = (ox * r.sw - r.pad_l) * r.in_stride;
-    for (int ky = 0; ky < 3; ++ky)
-      for (int kx = 0; kx < 3; ++kx) acc = V::fma(load<V, Full>(rows[ky] + first + kx * tap, n), w[ky * 3 + kx], acc);
-    store<V, Full>(r.out + ox * r.out_stride + c0, clamp<V>(acc, lo, hi), n);
+    for (int64_t c0 = 0; c0 < full_c; c0 += V::L) depthwise3x3_pixels<V, 1, true>(r, ox, c0, V::L);
+    if (tail) depthwise3x3_pixels<V, 1, false>(r, ox, full_c, tail);
   }
+}
+
+// Two output rows at once (r.out from rows[0..2], r.out2 from rows[1..3]): P pixels from ox,
+// channels [c0, c0 + n); each loaded input vector feeds up to six FMAs.
+template <class V, int P, int D, bool Full>
+inline void depthwise3x3_pair(const DepthwiseRow& r, int64_t ox, int64_t c0, int n) {
+  using T = typename V::T;
+  T acc[2][P];
+  const T b = r.bias ? load<V, Full>(r.bias + c0, n) : V::zero();
+  for (int p = 0; p < P; ++p) acc[0][p] = acc[1][p] = b;
+  const int64_t first = (ox - r.pad_l) * r.in_stride + c0;
+  const float* w = r.w + c0;
+  for (int ky = 0; ky < 4; ++ky) {
+    T wa[3], wb[3];  // taps of input row ky for the first output row (kernel row ky) and the second (ky - 1)
+    for (int kx = 0; kx < 3; ++kx) {
+      wa[kx] = ky < 3 ? load<V, Full>(w + (ky * 3 + kx) * r.channels, n) : V::zero();
+      wb[kx] = ky > 0 ? load<V, Full>(w + ((ky - 1) * 3 + kx) * r.channels, n) : V::zero();
+    }
+    const float* in = r.rows[ky] + first;
+#pragma GCC unroll 32
+    for (int j = 0; j < P + 2 * D; ++j) {
+      const T v = load<V, Full>(in + j * r.in_stride, n);
+#pragma GCC unroll 3
+      for (int kx = 0; kx < 3; ++kx) {
+        const int p = j - kx * D;
+        if (p < 0 || p >= P) continue;
+        if (ky < 3) acc[0][p] = V::fma(v, wa[kx], acc[0][p]);
+        if (ky > 0) acc[1][p] = V::fma(v, wb[kx], acc[1][p]);
+      }
+    }
+  }
+  const T lo = V::set1(r.lo), hi = V::set1(r.hi);
+  float* out[2] = {r.out + ox * r.out_stride + c0, r.out2 + ox * r.out_stride + c0};
+  for (int i = 0; i < 2; ++i)
+    for (int p = 0; p < P; ++p) store<V, Full>(out[i] + p * r.out_stride, clamp<V>(acc[i][p], lo, hi), n);
+}
+
+template <class V, int D>
+void depthwise3x3_pair_span(const DepthwiseRow& r, const DepthwiseRow& second, int64_t x0, int64_t x1) {
+  constexpr int P = V::L >= 16 ? 8 : 4;  // 2P accumulators and six weight vectors in registers
+  const int64_t full_c = r.channels / V::L * V::L;
+  const int tail = static_cast<int>(r.channels - full_c);
+  int64_t ox = x0;
+  for (; ox + P <= x1; ox += P) {
+    for (int64_t c0 = 0; c0 < full_c; c0 += V::L) depthwise3x3_pair<V, P, D, true>(r, ox, c0, V::L);
+    if (tail) depthwise3x3_pair<V, P, D, false>(r, ox, full_c, tail);
+  }
+  depthwise3x3_span<V, 8, 0>(r, ox, x1);
+  depthwise3x3_span<V, 8, 0>(second, ox, x1);
 }
 
 template <class V>
@@ -176,11 +266,36 @@ void depthwise_row(const DepthwiseRow& r) {
   int64_t end = last_ix_from_zero < 0 ? 0 : last_ix_from_zero / r.sw + 1;
   if (end > r.out_w) end = r.out_w;
   if (begin > end) begin = end;
+  if (r.out2) {
+    DepthwiseRow second = r;
+    second.rows = r.rows + 1;
+    second.out = r.out2;
+    second.out2 = nullptr;
+    const DepthwiseRow* both[2] = {&r, &second};
+    for (const DepthwiseRow* row : both) {
+      depthwise_span<V, 1>(*row, 0, begin, true);
+      depthwise_span<V, 1>(*row, end, r.out_w, true);
+    }
+    if (r.dw == 1)
+      depthwise3x3_pair_span<V, 1>(r, second, begin, end);
+    else if (r.dw == 2)
+      depthwise3x3_pair_span<V, 2>(r, second, begin, end);
+    else
+      depthwise3x3_pair_span<V, 4>(r, second, begin, end);
+    return;
+  }
   if (r.kh == 3 && r.kw == 3 && r.rows[0] && r.rows[1] && r.rows[2]) {
     depthwise_span<V, 1>(r, 0, begin, true);
-    int64_t c0 = 0;
-    for (; c0 + V::L <= r.channels; c0 += V::L) depthwise3x3_span<V, true>(r, begin, end, c0, V::L);
-    if (c0 < r.channels) depthwise3x3_span<V, false>(r, begin, end, c0, static_cast<int>(r.channels - c0));
+    if (r.sw == 1 && r.dw == 1)
+      depthwise3x3_span<V, 8, 1>(r, begin, end);
+    else if (r.sw == 1 && r.dw == 2)
+      depthwise3x3_span<V, 8, 2>(r, begin, end);
+    else if (r.sw == 1 && r.dw == 4)
+      depthwise3x3_span<V, 8, 4>(r, begin, end);
+    else if (r.sw == 2 && r.dw == 1)
+      depthwise3x3_span<V, 8, 1, 2>(r, begin, end);
+    else
+      depthwise3x3_span<V, 8, 0>(r, begin, end);
     depthwise_span<V, 1>(r, end, r.out_w, true);
     return;
   }
