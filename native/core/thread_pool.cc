@@ -1,12 +1,31 @@
 #include "thread_pool.h"
 
 #include <algorithm>
+#include <chrono>
 
 namespace atrous {
 
 namespace {
 thread_local bool t_inside_pool_task = false;
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
 }
+
+// Spins up to ~200 us for `done()` before the caller falls back to a condition variable: layers
+// follow each other within microseconds, and a futex wake-up costs tens of them on a VM.
+template <typename Done>
+bool spin_until(Done&& done) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(200);
+  for (int i = 0;; ++i) {
+    if (done()) return true;
+    cpu_relax();
+    if ((i & 63) == 63 && std::chrono::steady_clock::now() > deadline) return false;
+  }
+}
+}  // namespace
 
 int ThreadPool::default_threads() {
   unsigned n = std::thread::hardware_concurrency();
@@ -58,6 +77,7 @@ void ThreadPool::worker_loop() {
   uint64_t seen = 0;
   for (;;) {
     Job job;
+    spin_until([&] { return stop_.load(std::memory_order_relaxed) || generation_.load(std::memory_order_acquire) != seen; });
     {
       std::unique_lock<std::mutex> lock(mutex_);
       wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
@@ -101,6 +121,7 @@ Status ThreadPool::parallel_for(int64_t n, int64_t grain,
   }
   wake_.notify_all();
   run_chunks(job);
+  spin_until([&] { return active_.load(std::memory_order_acquire) == 0; });
   {
     // A worker that has not yet copied this job will find next_ >= n and do nothing.
     std::unique_lock<std::mutex> lock(mutex_);

@@ -40,9 +40,10 @@ class ThreadPool {
   std::mutex job_mutex_;  // one job at a time per pool
   std::mutex mutex_;
   std::condition_variable wake_, done_;
-  bool stop_ = false;
-  uint64_t generation_ = 0;
-  int active_ = 0;
+  std::atomic<bool> stop_{false};
+  // Written under mutex_, read without it by spinning threads.
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<int> active_{0};
 
   Job job_;  // guarded by mutex_
   std::atomic<int64_t> next_{0};
