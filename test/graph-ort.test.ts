@@ -204,4 +204,24 @@ test('per-channel mul / add / sub after a conv fold into it (TF-style batch norm
   model.dispose();
 });
 
+test('a batch norm with nothing to fold into runs as its own kernel and matches onnxruntime', async () => {
+  const g = new Graph();
+  const shape: [number, number, number, number] = [1, 9, 7, 5];
+  const x = g.input('x', shape);
+  const p = { s: seededRandom(5, 31, 0.5, 2), o: seededRandom(5, 32), m: seededRandom(5, 33), v: seededRandom(5, 34, 0.1, 3) };
+  g.output('y', g.batchNorm(x, { scale: g.weight('s', [5], p.s), offset: g.weight('o', [5], p.o), mean: g.weight('m', [5], p.m), variance: g.weight('v', [5], p.v), epsilon: 1e-3 }));
+  const bytes = writeOnnx({
+    inputs: [{ name: 'x', shape: [1, 5, 9, 7] }], outputs: [{ name: 'y' }],
+    initializers: [{ name: 's', shape: [5], data: p.s }, { name: 'o', shape: [5], data: p.o }, { name: 'm', shape: [5], data: p.m }, { name: 'v', shape: [5], data: p.v }],
+    nodes: [{ op: 'BatchNormalization', inputs: ['x', 's', 'o', 'm', 'v'], outputs: ['y'], attrs: { epsilon: { float: 1e-3 } } }],
+  });
+  const input = seededRandom(shape.reduce((a, b) => a * b, 1), 35, -3, 3);
+  const model = await compile(g, undefined, { threads: 1 });
+  const ours = await model.run(input);
+  const ref = await runOrt(bytes, input, shape);
+  const diff = maxAbsDiff(ours.y!.data, nchwToNhwc(ref.y!.data as Float32Array, ref.y!.dims as number[]));
+  assert.ok(diff <= TOL, `max abs diff ${diff}`);
+  model.dispose();
+});
+
 test.run();

@@ -17,14 +17,9 @@ void ref::batch_norm(const CFView& x, const float* scale, const float* offset, c
 
 // Not folded into a conv: y = x * a + b with a, b precomputed per channel.
 Status cpu_batch_norm(const KernelRequest& req, std::unique_ptr<Kernel>* out) {
-  const auto& op = static_cast<const BatchNormOp&>(*req.op);
-  const int64_t c = req.output.shape.c;
-  std::vector<float> a(c), b(c);
-  for (int64_t i = 0; i < c; ++i) {
-    double s = req.inputs[1].weight->data[i] / std::sqrt(req.inputs[4].weight->data[i] + op.epsilon);
-    a[i] = static_cast<float>(s);
-    b[i] = static_cast<float>(req.inputs[2].weight->data[i] - req.inputs[3].weight->data[i] * s);
-  }
+  std::vector<double> scale, shift;
+  static_cast<const BatchNormOp&>(*req.op).affine(req.inputs, &scale, &shift);
+  const std::vector<float> a(scale.begin(), scale.end()), b(shift.begin(), shift.end());
   *out = make_lambda_kernel([a, b](const ExecContext& ctx, const std::vector<CFView>& in, const FView& y) {
     const CFView& x = in[0];
     return for_each_row(ctx, y.shape, [&](int64_t n, int64_t h) {

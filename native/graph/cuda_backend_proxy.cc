@@ -160,14 +160,9 @@ Status make_affine(const std::shared_ptr<CudaDevice>& dev, const KernelRequest& 
   Activation range;
   if (std::strcmp(req.op->type(), "batch_norm") == 0) {
     // Not folded into a conv: y = x * a + b, a and b per channel (as the CPU kernel).
-    const auto& op = static_cast<const BatchNormOp&>(*req.op);
-    const int64_t c = req.output.shape.c;
-    std::vector<float> a(c), b(c);
-    for (int64_t i = 0; i < c; ++i) {
-      double s = req.inputs[1].weight->data[i] / std::sqrt(req.inputs[4].weight->data[i] + op.epsilon);
-      a[i] = static_cast<float>(s);
-      b[i] = static_cast<float>(req.inputs[2].weight->data[i] - req.inputs[3].weight->data[i] * s);
-    }
+    std::vector<double> scale_d, shift_d;
+    static_cast<const BatchNormOp&>(*req.op).affine(req.inputs, &scale_d, &shift_d);
+    const std::vector<float> a(scale_d.begin(), scale_d.end()), b(shift_d.begin(), shift_d.end());
     ATROUS_RETURN_IF_ERROR(upload_constant(dev, a.data(), a.size() * 4, &scale));
     ATROUS_RETURN_IF_ERROR(upload_constant(dev, b.data(), b.size() * 4, &shift));
   } else {

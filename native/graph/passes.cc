@@ -62,7 +62,7 @@ void fold_affine(Graph* g, int conv_index, int consumer, const std::vector<doubl
   bypass(g, conv_index, consumer);
 }
 
-// conv → batch_norm: scale = γ / sqrt(var + ε), shift = β − mean · scale.
+// conv → batch_norm, in its affine form (BatchNormOp::affine).
 void fold_batch_norms(Graph* g) {
   for (size_t i = 0; i < g->nodes.size(); ++i) {
     Node& bn_node = g->nodes[i];
@@ -71,15 +71,8 @@ void fold_batch_norms(Graph* g) {
     const int conv_index = g->values[bn_node.inputs[0]].producer;
     auto* conv = sole_producer<Conv2dOp>(g, bn_node.inputs[0]);
     if (!conv || !conv->activation.is_identity()) continue;
-    const std::vector<float>& gamma = g->values[bn_node.inputs[1]].weight->data;
-    const std::vector<float>& beta = g->values[bn_node.inputs[2]].weight->data;
-    const std::vector<float>& mean = g->values[bn_node.inputs[3]].weight->data;
-    const std::vector<float>& var = g->values[bn_node.inputs[4]].weight->data;
-    std::vector<double> scale(conv->out_channels), shift(conv->out_channels);
-    for (int64_t o = 0; o < conv->out_channels; ++o) {
-      scale[o] = gamma[o] / std::sqrt(static_cast<double>(var[o]) + bn->epsilon);
-      shift[o] = beta[o] - mean[o] * scale[o];
-    }
+    std::vector<double> scale, shift;
+    bn->affine(g->input_infos(bn_node), &scale, &shift);
     fold_affine(g, conv_index, static_cast<int>(i), scale, shift);
   }
 }

@@ -1,5 +1,7 @@
 #include "ops/batch_norm.h"
 
+#include <cmath>
+
 namespace atrous {
 
 Status make_batch_norm(const ParamReader& r, std::unique_ptr<Op>* out) {
@@ -9,6 +11,19 @@ Status make_batch_norm(const ParamReader& r, std::unique_ptr<Op>* out) {
   if (op->epsilon < 0) return r.invalid("param 'epsilon' must be >= 0, got ", op->epsilon);
   *out = std::move(op);
   return Status::ok();
+}
+
+void BatchNormOp::affine(const std::vector<TensorInfo>& in, std::vector<double>* scale, std::vector<double>* shift) const {
+  const std::vector<float>& gamma = in[1].weight->data;
+  const std::vector<float>& beta = in[2].weight->data;
+  const std::vector<float>& mean = in[3].weight->data;
+  const std::vector<float>& var = in[4].weight->data;
+  scale->resize(gamma.size());
+  shift->resize(gamma.size());
+  for (size_t c = 0; c < gamma.size(); ++c) {
+    (*scale)[c] = gamma[c] / std::sqrt(static_cast<double>(var[c]) + epsilon);
+    (*shift)[c] = beta[c] - mean[c] * (*scale)[c];
+  }
 }
 
 Status BatchNormOp::infer(const std::vector<TensorInfo>& in, TensorInfo* out) {
