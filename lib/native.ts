@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { AtrousError } from './errors';
+import type { CudaInfo } from './info';
 
 /** A weight handed to the addon. */
 export interface NativeWeight {
@@ -35,14 +36,7 @@ export interface NativeModel {
 }
 
 /** What the addon found out about the CUDA plugin (native/core/plugin_loader.h). */
-export interface NativeCudaInfo {
-  available: boolean;
-  reason?: string;
-  plugin?: string;
-  device?: string;
-  driver?: string;
-  runtime?: string;
-}
+export type NativeCudaInfo = CudaInfo;
 
 export interface NativeAbortToken {
   abort(): void;
