@@ -6,7 +6,6 @@
 #include <string>
 #include <vector>
 
-#include "addon/addon.h"
 #include "addon/errors.h"
 #include "addon/model_wrap.h"
 #include "crf/dense_crf.h"
@@ -56,11 +55,6 @@ class CrfWorker : public Napi::AsyncWorker {
   Status status_;
 };
 
-Napi::Value rejected(Napi::Env env, const Status& s) {
-  auto d = Napi::Promise::Deferred::New(env);
-  d.Reject(make_js_error(env, s).Value());
-  return d.Promise();
-}
 
 Status number_field(Napi::Object o, const char* key, double* out, bool required) {
   Napi::Value v = o.Get(key);
@@ -166,12 +160,9 @@ Napi::Value dense_crf_js(const Napi::CallbackInfo& info) {
       static_cast<int64_t>(info[7].As<Napi::TypedArray>().ElementLength()) != n * image.labels)
     return rejected(env, error(Code::kInvalidArgument, "the CRF probabilities output must be a Float32Array of ", n * image.labels));
   std::shared_ptr<std::atomic<bool>> abort;
-  if (info.Length() > 8 && info[8].IsObject()) {
-    Napi::Object token = info[8].As<Napi::Object>();
-    auto* data = env.GetInstanceData<AddonData>();
-    if (!token.InstanceOf(data->token_constructor.Value()))
-      return rejected(env, error(Code::kInvalidArgument, "the abort token must be an AbortToken"));
-    abort = AbortToken::Unwrap(token)->flag();
+  if (info.Length() > 8) {
+    Status token_status = AbortToken::flag_of(env, info[8], &abort);
+    if (!token_status.is_ok()) return rejected(env, token_status);
   }
   // Copies, so JS may reuse its buffers while the CRF runs; the scores are validated on the worker.
   std::vector<uint8_t> rgb_copy(static_cast<const uint8_t*>(rgb.ArrayBuffer().Data()) + rgb.ByteOffset(),

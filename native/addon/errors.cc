@@ -8,6 +8,12 @@ Napi::Error make_js_error(Napi::Env env, const Status& status) {
   return e;
 }
 
+Napi::Value rejected(Napi::Env env, const Status& status) {
+  auto d = Napi::Promise::Deferred::New(env);
+  d.Reject(make_js_error(env, status).Value());
+  return d.Promise();
+}
+
 Napi::Value throw_status(Napi::Env env, const Status& status) {
   make_js_error(env, status).ThrowAsJavaScriptException();
   return env.Undefined();

@@ -122,11 +122,6 @@ Napi::Object io_to_js(Napi::Env env, const IoInfo& io) {
   return o;
 }
 
-Napi::Value rejected(Napi::Env env, const Status& s) {
-  auto d = Napi::Promise::Deferred::New(env);
-  d.Reject(make_js_error(env, s).Value());
-  return d.Promise();
-}
 
 }  // namespace
 
@@ -210,12 +205,9 @@ Napi::Value NativeModel::run(const Napi::CallbackInfo& info) {
     refs.push_back(Napi::Persistent(t.As<Napi::Object>()));
   }
   std::shared_ptr<std::atomic<bool>> abort;
-  if (info.Length() > 2 && info[2].IsObject()) {
-    Napi::Object token = info[2].As<Napi::Object>();
-    auto* data = env.GetInstanceData<AddonData>();
-    if (!token.InstanceOf(data->token_constructor.Value()))
-      return rejected(env, error(Code::kInvalidArgument, "the abort token must be an AbortToken"));
-    abort = AbortToken::Unwrap(token)->flag();
+  if (info.Length() > 2) {
+    Status s = AbortToken::flag_of(env, info[2], &abort);
+    if (!s.is_ok()) return rejected(env, s);
   }
   bool profile = info.Length() > 3 && info[3].IsBoolean() && info[3].As<Napi::Boolean>().Value();
   auto* worker = new RunWorker(env, state_, std::move(inputs), std::move(refs), std::move(outputs), abort, profile);
@@ -238,6 +230,16 @@ Napi::Function AbortToken::define(Napi::Env env) {
 }
 
 AbortToken::AbortToken(const Napi::CallbackInfo& info) : Napi::ObjectWrap<AbortToken>(info) {}
+
+Status AbortToken::flag_of(Napi::Env env, const Napi::Value& value, std::shared_ptr<std::atomic<bool>>* flag) {
+  flag->reset();
+  if (!value.IsObject()) return Status::ok();
+  Napi::Object token = value.As<Napi::Object>();
+  if (!token.InstanceOf(env.GetInstanceData<AddonData>()->token_constructor.Value()))
+    return error(Code::kInvalidArgument, "the abort token must be an AbortToken");
+  *flag = AbortToken::Unwrap(token)->flag();
+  return Status::ok();
+}
 
 Napi::Value AbortToken::abort(const Napi::CallbackInfo& info) {
   flag_->store(true);

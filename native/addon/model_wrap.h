@@ -41,6 +41,8 @@ class AbortToken : public Napi::ObjectWrap<AbortToken> {
   static Napi::Function define(Napi::Env env);
   explicit AbortToken(const Napi::CallbackInfo& info);
   std::shared_ptr<std::atomic<bool>> flag() const { return flag_; }
+  // The flag of the AbortToken passed as `value` (none when `value` is not an object).
+  static Status flag_of(Napi::Env env, const Napi::Value& value, std::shared_ptr<std::atomic<bool>>* flag);
 
  private:
   Napi::Value abort(const Napi::CallbackInfo& info);
