@@ -4,10 +4,12 @@
 #include <cmath>
 #include <memory>
 
+
 #if defined(__unix__) || defined(__APPLE__)
 #include <unistd.h>
 #endif
 
+#include "core/aligned.h"
 #include "core/thread_pool.h"
 #include "crf/filters.h"
 #include "crf/hot_loops.h"
@@ -20,6 +22,7 @@ constexpr int kLane = 8;  // labels are padded to whole 32-byte vectors
 constexpr int kMaxLabels = kMaxPaddedLabels;
 constexpr int kMaxKernels = 8;
 constexpr float kMinProbability = 1e-30f;  // keeps -log p finite for p = 0
+constexpr float kPaddingUnary = 3e38f;
 // Spatial kernels wider than this many pixels go through the lattice: the exact separable filter
 // costs O(radius) per pixel and label, the lattice O(d) plus O(vertices); measured at 500×375 with 24
 // lanes, the separable filter wins up to σ ≈ 1.5 (radius 6) and loses beyond (σ 2: 12 vs 8 ms).
@@ -78,9 +81,14 @@ struct Prepared {
   std::vector<float> norm;  // per pixel
   bool scale_in = false, scale_out = false;
   float gain = 1.f;
+  std::vector<float> filtered;  // n × lp, for kernels filtered outside the mean-field pass (not a lattice)
 };
 
-// ones and filtered: scratch of n × kLane floats each (reused buffers of the mean-field, not yet in use).
+// The splat's parallelism: a number of image parts fixed by the image size, never by the thread count,
+// so that the sums (and the labels) are the same for any number of threads.
+int splat_parts(int64_t n) { return n <= (int64_t(1) << 18) ? 2 : n <= (int64_t(1) << 20) ? 4 : 8; }
+
+// ones and filtered: scratch of n × kLane floats each.
 Status prepare(const CrfImage& im, const PairwiseKernel& k, const CrfOptions& o, int64_t memory_limit, ThreadPool& pool,
                float* ones, float* filtered, Prepared* out) {
   const int64_t n = int64_t(im.width) * im.height;
@@ -92,9 +100,10 @@ Status prepare(const CrfImage& im, const PairwiseKernel& k, const CrfOptions& o,
   else out->filter = std::make_unique<SeparableGaussian>(im.width, im.height, k.sxy);
 
   std::vector<float> sums(static_cast<size_t>(n));
-  std::fill(ones, ones + n * kLane, 1.f);
-  ATROUS_RETURN_IF_ERROR(out->filter->apply(ones, nullptr, filtered, kLane, pool));
-  for (int64_t i = 0; i < n; ++i) sums[i] = filtered[i * kLane];
+  const int lanes = out->filter->lattice() ? 1 : kLane;  // the separable filter works in 8-lane chunks
+  std::fill(ones, ones + n * lanes, 1.f);
+  ATROUS_RETURN_IF_ERROR(out->filter->apply(ones, nullptr, filtered, lanes, pool));
+  for (int64_t i = 0; i < n; ++i) sums[i] = filtered[i * lanes];
   out->norm.resize(static_cast<size_t>(n));
   switch (k.normalization) {
     case Normalization::kSymmetric:
@@ -162,10 +171,11 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
     ATROUS_RETURN_IF_ERROR(validate(im, o));
     const int64_t n = int64_t(im.width) * im.height;
     const int L = im.labels, lp = (L + kLane - 1) / kLane * kLane;
+    const int parts = splat_parts(n);
     const int64_t limit = o.memory_limit > 0 ? o.memory_limit : default_memory_limit();
-    int64_t need = n * lp * 4 * (4 + int64_t(o.kernels.size()));
+    int64_t need = n * lp * 4 * 2 + n * kLane * 4 * 2;  // unary, Q; normalization scratch
     for (const PairwiseKernel& k : o.kernels)
-      if (uses_lattice(k, o)) need += Lattice::worst_case_bytes(n, k.bilateral ? 5 : 2, lp);
+      need += uses_lattice(k, o) ? Lattice::worst_case_bytes(n, k.bilateral ? 5 : 2, lp, parts + 1) : n * lp * 4 * 2;
     if (need > limit)
       return error(Code::kOutOfMemory, "the CRF on a ", im.width, "x", im.height, " image with ", L,
                    " labels may need ", need >> 20, " MiB, over the limit of ", limit >> 20, " MiB");
@@ -173,85 +183,95 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
     ThreadPool pool(o.threads > 0 ? o.threads : ThreadPool::default_threads());
     const HotLoops& loops = hot_loops();
     const size_t size = static_cast<size_t>(n * lp);
-    std::vector<float> unary(size, 0.f), q(size), acc;
+    // Padding lanes get an unary so large that they never win the softmax's max.
+    AlignedVector<float> unary, q;  // not zeroed: first written by the parallel loops
+    unary.resize(size);
     ATROUS_RETURN_IF_ERROR(pool.parallel_for(n, 4096, [&](int64_t p0, int64_t p1) {
-      for (int64_t p = p0; p < p1; ++p)
+      for (int64_t p = p0; p < p1; ++p) {
         for (int l = 0; l < L; ++l) {
           const float s = im.scores[p * L + l];
           unary[p * lp + l] = o.logits ? -s : -std::log(std::max(s, kMinProbability));
         }
+        for (int l = L; l < lp; ++l) unary[p * lp + l] = kPaddingUnary;
+      }
     }));
 
     std::vector<Prepared> kernels(o.kernels.size());
-    std::vector<std::vector<float>> filtered(kernels.size(), std::vector<float>(size));
-    for (size_t k = 0; k < o.kernels.size(); ++k)  // q and filtered[k] (n × lp ≥ n × kLane) serve as scratch
-      ATROUS_RETURN_IF_ERROR(prepare(im, o.kernels[k], o, limit, pool, q.data(), filtered[k].data(), &kernels[k]));
+    {
+      std::vector<float> ones(static_cast<size_t>(n * kLane)), scratch(static_cast<size_t>(n * kLane));
+      for (size_t k = 0; k < o.kernels.size(); ++k)
+        ATROUS_RETURN_IF_ERROR(prepare(im, o.kernels[k], o, limit, pool, ones.data(), scratch.data(), &kernels[k]));
+    }
 
-    // Q₀ = softmax(-U).
-    ATROUS_RETURN_IF_ERROR(pool.parallel_for(n, 256, [&](int64_t p0, int64_t p1) {
-      loops.update(unary.data(), nullptr, nullptr, nullptr, 0, q.data(), p0, p1, L, lp);
-    }));
-
-    // Potts kernels fold their output normalization into the final sum; matrix kernels scale explicitly.
-    std::vector<const float*> potts_f, potts_s;
-    std::vector<float> potts_w;
-    for (size_t k = 0; k < kernels.size(); ++k)
-      if (o.kernels[k].compat.empty()) {
-        potts_f.push_back(filtered[k].data());
-        potts_w.push_back(o.kernels[k].weight * kernels[k].gain);
-        potts_s.push_back(kernels[k].scale_out ? kernels[k].norm.data() : nullptr);
+    // The mean-field pass slices each lattice kernel, updates Q and splats it back in one sweep over the
+    // pixels, so Q and the filtered values never go through memory; other kernels are filtered beforehand.
+    std::vector<PassKernel> pass_kernels(kernels.size());
+    bool materialized = false;
+    for (size_t k = 0; k < kernels.size(); ++k) {
+      Prepared& kp = kernels[k];
+      PassKernel& pk = pass_kernels[k];
+      const bool potts = o.kernels[k].compat.empty();
+      pk.factor = (potts ? o.kernels[k].weight : 1.f) * kp.gain;
+      pk.norm = kp.scale_out ? kp.norm.data() : nullptr;
+      pk.compat = potts ? nullptr : o.kernels[k].compat.data();
+      if (Lattice* lat = kp.filter->lattice()) {
+        lat->reset_values(lp, parts);
+        pk.offset = lat->offsets();
+        pk.weight = lat->weights();
+        pk.dp1 = lat->dp1();
+        pk.factor *= lat->blur_gain();
+        pk.splat_scale = kp.scale_in ? kp.norm.data() : nullptr;
+      } else {
+        kp.filtered.resize(size);
+        pk.filtered = kp.filtered.data();
+        materialized = true;
       }
+    }
+    const bool any_lattice = std::any_of(pass_kernels.begin(), pass_kernels.end(), [](const PassKernel& k) { return k.offset; });
+    if (materialized) q.resize(size);  // Q itself is needed only to filter it outside the pass
+    auto run_pass = [&](bool slice, bool splat, bool last) -> Status {
+      MeanFieldPass pass;
+      pass.unary = unary.data();
+      pass.kernel_count = static_cast<int>(pass_kernels.size());
+      pass.slice = slice;
+      pass.splat = splat;
+      pass.q = materialized && !last ? q.data() : nullptr;
+      pass.probabilities = last ? probabilities_out : nullptr;
+      pass.argmax = last ? labels_out : nullptr;
+      pass.labels = L;
+      pass.lp = lp;
+      if (!any_lattice) {
+        pass.kernels = pass_kernels.data();
+        return pool.parallel_for(n, 256, [&](int64_t p0, int64_t p1) { loops.mean_field(pass, p0, p1); });
+      }
+      return pool.parallel_for(parts, 1, [&](int64_t j0, int64_t j1) {
+        std::vector<PassKernel> mine = pass_kernels;
+        MeanFieldPass part_pass = pass;
+        part_pass.kernels = mine.data();
+        for (int64_t j = j0; j < j1; ++j) {
+          for (size_t k = 0; k < kernels.size(); ++k)
+            if (Lattice* lat = kernels[k].filter->lattice()) mine[k].splat_to = lat->part(static_cast<int>(j));
+          loops.mean_field(part_pass, n * j / parts, n * (j + 1) / parts);
+        }
+      });
+    };
 
+    // Q₀ = softmax(-U), splatted for the first iteration.
+    ATROUS_RETURN_IF_ERROR(run_pass(false, o.iterations > 0, o.iterations == 0));
     for (int it = 0; it < o.iterations; ++it) {
       if (abort && abort->load()) return error(Code::kAborted, "the CRF was aborted after ", it, " iterations");
       for (size_t k = 0; k < kernels.size(); ++k) {
         Prepared& kp = kernels[k];
-        float* f = filtered[k].data();
-        ATROUS_RETURN_IF_ERROR(kp.filter->apply(q.data(), kp.scale_in ? kp.norm.data() : nullptr, f, lp, pool));
-        if (!o.kernels[k].compat.empty() && (kp.scale_out || kp.gain != 1.f)) {
-          ATROUS_RETURN_IF_ERROR(pool.parallel_for(n, 1024, [&](int64_t p0, int64_t p1) {
-            for (int64_t p = p0; p < p1; ++p) {
-              const float s = kp.scale_out ? kp.norm[p] : kp.gain;
-              for (int c = 0; c < lp; ++c) f[p * lp + c] *= s;
-            }
-          }));
-        }
+        if (Lattice* lat = kp.filter->lattice())
+          ATROUS_RETURN_IF_ERROR(lat->blur(pool, &pass_kernels[k].blurred));
+        else
+          ATROUS_RETURN_IF_ERROR(kp.filter->apply(q.data(), kp.scale_in ? kp.norm.data() : nullptr, kp.filtered.data(), lp, pool));
       }
-      const int potts = static_cast<int>(potts_f.size());
-      if (potts == static_cast<int>(kernels.size())) {
-        ATROUS_RETURN_IF_ERROR(pool.parallel_for(n, 256, [&](int64_t p0, int64_t p1) {
-          loops.update(unary.data(), potts_f.data(), potts_w.data(), potts_s.data(), potts, q.data(), p0, p1, L, lp);
-        }));
-        continue;
-      }
-      acc.resize(size);
-      ATROUS_RETURN_IF_ERROR(pool.parallel_for(n, 256, [&](int64_t p0, int64_t p1) {
-        loops.potts_sum(unary.data(), potts_f.data(), potts_w.data(), potts_s.data(), potts, acc.data(), p0, p1, lp);
-        for (size_t k = 0; k < kernels.size(); ++k) {
-          const std::vector<float>& mu = o.kernels[k].compat;
-          if (mu.empty()) continue;
-          const float* f = filtered[k].data();
-          for (int64_t p = p0; p < p1; ++p)
-            for (int l = 0; l < L; ++l) {
-              float s = 0.f;
-              for (int m = 0; m < L; ++m) s += mu[l * L + m] * f[p * lp + m];
-              acc[p * lp + l] -= s;
-            }
-        }
-        loops.softmax(acc.data(), q.data(), p0, p1, L, lp);
-      }));
+      const bool last = it + 1 == o.iterations;
+      ATROUS_RETURN_IF_ERROR(run_pass(true, !last, last));
     }
 
-    return pool.parallel_for(n, 4096, [&](int64_t p0, int64_t p1) {
-      for (int64_t p = p0; p < p1; ++p) {
-        const float* qp = &q[p * lp];
-        int best = 0;
-        for (int l = 1; l < L; ++l)
-          if (qp[l] > qp[best]) best = l;
-        if (labels_out) labels_out[p] = best;
-        if (probabilities_out) std::copy(qp, qp + L, probabilities_out + p * L);
-      }
-    });
+    return Status::ok();
   });
 }
 

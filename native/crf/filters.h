@@ -17,6 +17,8 @@ class GaussianFilter {
   virtual Status apply(const float* in, const float* scale, float* out, int lp, ThreadPool& pool) = 0;
   // True when K(i, i) = 1 exactly (no arbitrary constant factor).
   virtual bool exact_scale() const { return true; }
+  // The lattice behind a lattice filter (the mean-field pass splats and slices it itself); else null.
+  virtual Lattice* lattice() { return nullptr; }
 };
 
 // Permutohedral lattice: any features, approximate.
@@ -28,6 +30,7 @@ class LatticeFilter : public GaussianFilter {
     return lattice_->filter(in, scale, out, lp, pool);
   }
   bool exact_scale() const override { return false; }
+  Lattice* lattice() override { return lattice_.get(); }
 
  private:
   std::unique_ptr<Lattice> lattice_;

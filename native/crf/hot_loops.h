@@ -7,6 +7,35 @@ namespace atrous::crf {
 
 constexpr int kMaxPaddedLabels = 1024;
 
+// A pairwise kernel as the mean-field pass sees it: either a lattice (slice its blurred vertex values,
+// splat the new Q into its part buffer) or values filtered beforehand.
+struct PassKernel {
+  const int32_t* offset = nullptr;  // lattice: each point's dp1 vertex ids; null for a `filtered` kernel
+  const float* weight = nullptr;    // lattice: barycentric weights
+  int dp1 = 0;
+  const float* blurred = nullptr;   // lattice: (vertices + 1) × lp values to slice
+  float* splat_to = nullptr;        // lattice: the part buffer this pass splats into
+  const float* splat_scale = nullptr;  // lattice: per point factor on the splatted Q (input normalization); may be null
+  const float* filtered = nullptr;  // otherwise: n × lp filtered values
+  float factor = 1.f;               // on the sliced or filtered values
+  const float* norm = nullptr;      // per point factor on them too (output normalization); may be null
+  const float* compat = nullptr;    // labels × labels: subtract compat · f; null: Potts, add f
+};
+
+// q[p] = softmax(-unary[p] + Σ_k pairwise_k[p]) — without the pairwise terms when !slice — then
+// the new q[p] splatted into each lattice kernel when `splat`, and stored where the outputs are not null.
+struct MeanFieldPass {
+  const float* unary = nullptr;  // n × lp; padding lanes hold a huge value (they must never win the max)
+  const PassKernel* kernels = nullptr;
+  int kernel_count = 0;
+  bool slice = false, splat = false;
+  float* q = nullptr;  // n × lp; may be null; lanes from `labels` to lp come out 0
+  // The final pass's outputs, each may be null: q as n × labels, and its argmax (the first of equal maxima).
+  float* probabilities = nullptr;
+  int32_t* argmax = nullptr;
+  int labels = 0, lp = 0;
+};
+
 struct HotLoops {
   // val[offset[p·dp1+k]] += weight[p·dp1+k] · scale[p] · in[p] for p in [p0, p1), in an order fixed by p0 and p1;
   // scale may be null (1).
@@ -23,17 +52,8 @@ struct HotLoops {
   // Rows [y0, y1) filtered along y: out[y] = Σ_{|t|≤radius} g[|t|] · in[y+t], each row `row` floats.
   void (*gauss_column)(const float* in, float* out, int64_t row, int height, int64_t y0, int64_t y1, const float* g,
                        int radius);
-  // out[i] += a · in[i], i in [0, n).
-  void (*axpy)(float* out, const float* in, float a, int64_t n);
-  // acc[p] = -unary[p] + Σ_k w_k · s_k[p] · f_k[p] over nk Potts kernels, for p in [p0, p1);
-  // s_k may be null (1).
-  void (*potts_sum)(const float* unary, const float* const* f, const float* w, const float* const* s, int nk,
-                    float* acc, int64_t p0, int64_t p1, int lp);
-  // q[p] = softmax(a[p][0..labels)); lanes from `labels` to lp are set to 0.
-  void (*softmax)(const float* a, float* q, int64_t p0, int64_t p1, int labels, int lp);
-  // potts_sum then softmax, without storing the sum: q[p] = softmax(-unary[p] + Σ_k w_k · s_k[p] · f_k[p]).
-  void (*update)(const float* unary, const float* const* f, const float* w, const float* const* s, int nk, float* q,
-                 int64_t p0, int64_t p1, int labels, int lp);
+  // One mean-field pass over points [p0, p1), in order (see MeanFieldPass).
+  void (*mean_field)(const MeanFieldPass& pass, int64_t p0, int64_t p1);
 };
 
 const HotLoops& hot_loops();

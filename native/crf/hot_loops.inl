@@ -26,24 +26,24 @@ inline void with_lanes(int lp, Fn&& fn) {
 }
 
 void splat(const int32_t* offset, const float* weight, int dp1, const float* scale, const float* in, float* val,
-           int64_t p0, int64_t p1, int lp_any) {
+           int64_t t0, int64_t t1, int lp_any) {
   with_lanes(lp_any, [&](auto lanes) {
     const int lp = decltype(lanes)::value ? decltype(lanes)::value : lp_any;
-    auto splat_one = [&](int64_t p) {
-      const float* __restrict x = in + p * lp;
-      const float sp = scale ? scale[p] : 1.f;
+    auto splat_one = [&](int64_t t) {
+      const float* __restrict x = in + t * lp;
+      const float sp = scale ? scale[t] : 1.f;
       for (int r = 0; r < dp1; ++r) {
-        float* __restrict o = val + static_cast<int64_t>(offset[p * dp1 + r]) * lp;
-        const float w = weight[p * dp1 + r] * sp;
+        float* __restrict o = val + static_cast<int64_t>(offset[t * dp1 + r]) * lp;
+        const float w = weight[t * dp1 + r] * sp;
         for (int k = 0; k < lp; ++k) o[k] += w * x[k];
       }
     };
-    // Neighbouring pixels add to the same vertices, each waiting on the previous store; alternating
-    // with a pixel from the other half of the range gives the core two independent chains.
-    const int64_t mid = p0 + (p1 - p0 + 1) / 2;
-    for (int64_t i = 0; p0 + i < mid; ++i) {
-      splat_one(p0 + i);
-      if (mid + i < p1) splat_one(mid + i);
+    // Neighbouring points add to the same vertices, each waiting on the previous store; alternating
+    // with a point from the other half of the range gives the core two independent chains.
+    const int64_t mid = t0 + (t1 - t0 + 1) / 2;
+    for (int64_t i = 0; t0 + i < mid; ++i) {
+      splat_one(t0 + i);
+      if (mid + i < t1) splat_one(mid + i);
     }
   });
 }
@@ -70,14 +70,14 @@ void blur(const int32_t* n1, const int32_t* n2, const float* src, float* dst, in
   });
 }
 
-void slice(const int32_t* offset, const float* weight, int dp1, const float* val, float* out, float alpha, int64_t p0,
-           int64_t p1, int lp_any) {
+void slice(const int32_t* offset, const float* weight, int dp1, const float* val, float* out, float alpha, int64_t t0,
+           int64_t t1, int lp_any) {
   with_lanes(lp_any, [&](auto lanes) {
     const int lp = decltype(lanes)::value ? decltype(lanes)::value : lp_any;
-    for (int64_t p = p0; p < p1; ++p) {
-      float* __restrict o = out + p * lp;
-      const int32_t* off = offset + p * dp1;
-      const float* wt = weight + p * dp1;
+    for (int64_t t = t0; t < t1; ++t) {
+      float* __restrict o = out + t * lp;
+      const int32_t* off = offset + t * dp1;
+      const float* wt = weight + t * dp1;
       if (lp % kChunk == 0) {  // each chunk's sums stay in one register across the simplex vertices
         for (int k0 = 0; k0 < lp; k0 += kChunk) {
           float acc[kChunk] = {};
@@ -134,34 +134,6 @@ void gauss_column(const float* in, float* out, int64_t row, int height, int64_t 
   }
 }
 
-void axpy(float* out, const float* in, float a, int64_t n) {
-  float* __restrict o = out;
-  const float* __restrict x = in;
-  for (int64_t i = 0; i < n; ++i) o[i] += a * x[i];
-}
-
-void potts_sum(const float* unary, const float* const* f, const float* w, const float* const* s, int nk, float* acc,
-               int64_t p0, int64_t p1, int lp) {
-  const int64_t b = p0 * lp, e = p1 * lp;
-  float* __restrict a = acc;
-  const float* __restrict u = unary;
-  for (int64_t i = b; i < e; ++i) a[i] = -u[i];
-  for (int k = 0; k < nk; ++k) {
-    const float* __restrict x = f[k];
-    if (!s[k]) {
-      const float wk = w[k];
-      for (int64_t i = b; i < e; ++i) a[i] += wk * x[i];
-      continue;
-    }
-    for (int64_t p = p0; p < p1; ++p) {
-      const float wk = w[k] * s[k][p];
-      float* __restrict ap = a + p * lp;
-      const float* __restrict xp = x + p * lp;
-      for (int c = 0; c < lp; ++c) ap[c] += wk * xp[c];
-    }
-  }
-}
-
 // exp(x) for x ≤ 0 after the max shift: Cody–Waite reduction and a degree-6 polynomial (|rel err| < 2e-7).
 inline float exp_shifted(float x) {
   x = x < -87.0f ? -87.0f : x;
@@ -184,62 +156,159 @@ inline float exp_shifted(float x) {
   return p * scale;
 }
 
-// Lane-wise over 8 partial maxima and sums, so the loops vectorize without reassociating float math.
-// Lanes from `labels` to lp are padding: they take no part and come out 0.
-template <int kFixed>
-inline void softmax_one(const float* __restrict x, float* __restrict o, int labels, int lp_any) {
-  constexpr int kW = 8;
-  const int lp = kFixed ? kFixed : lp_any;
-  float m[kW], s[kW];
-  for (int j = 0; j < kW; ++j) m[j] = -3e38f, s[j] = 0.f;
-  for (int k = 0; k < lp; k += kW)
-    for (int j = 0; j < kW; ++j) {
-      const float v = k + j < labels ? x[k + j] : -3e38f;
-      m[j] = v > m[j] ? v : m[j];
-    }
-  for (int h = kW / 2; h > 0; h /= 2)  // pairwise: a short dependency chain
-    for (int j = 0; j < h; ++j) m[j] = m[j + h] > m[j] ? m[j + h] : m[j];
-  const float mx = m[0];
-  for (int k = 0; k < lp; k += kW)
-    for (int j = 0; j < kW; ++j) {
-      const float e = exp_shifted((k + j < labels ? x[k + j] : -1e30f) - mx);
-      o[k + j] = k + j < labels ? e : 0.f;
-      s[j] += o[k + j];
-    }
-  for (int h = kW / 2; h > 0; h /= 2)
-    for (int j = 0; j < h; ++j) s[j] += s[j + h];
-  const float sum = s[0];
-  const float inv = 1.f / sum;
-  for (int k = 0; k < lp; ++k) o[k] *= inv;
+#include "crf/f8.inl"
+
+// The simplex sizes of the CRF's two kernels (d = 2 and 5) get their own copy of the loops over a
+// point's vertices, so they unroll; others take the generic copy.
+template <typename Fn>
+inline void with_simplex(int dp1, Fn&& fn) {
+  switch (dp1) {
+    case 3: return fn(Lanes<3>());
+    case 6: return fn(Lanes<6>());
+    default: return fn(Lanes<0>());
+  }
 }
 
-void softmax(const float* a, float* q, int64_t p0, int64_t p1, int labels, int lp_any) {
-  with_lanes(lp_any, [&](auto lanes) {
-    constexpr int kFixed = decltype(lanes)::value;
-    const int lp = kFixed ? kFixed : lp_any;
-    for (int64_t p = p0; p < p1; ++p) softmax_one<kFixed>(a + p * lp, q + p * lp, labels, lp);
-  });
-}
-
-void update(const float* unary, const float* const* f, const float* w, const float* const* s, int nk, float* q,
-            int64_t p0, int64_t p1, int labels, int lp_any) {
-  with_lanes(lp_any, [&](auto lanes) {
-    constexpr int kFixed = decltype(lanes)::value;
-    const int lp = kFixed ? kFixed : lp_any;
-    alignas(64) float acc[kMaxPaddedLabels];
-    for (int64_t p = p0; p < p1; ++p) {
-      const float* __restrict u = unary + p * lp;
-      for (int k = 0; k < lp; ++k) acc[k] = -u[k];
-      for (int i = 0; i < nk; ++i) {
-        const float wi = s[i] ? w[i] * s[i][p] : w[i];
-        const float* __restrict x = f[i] + p * lp;
-        for (int k = 0; k < lp; ++k) acc[k] += wi * x[k];
+// Points ts[0 .. kG) of a mean-field pass, their stages interleaved: one point's work is a long chain
+// (slice, max, exp, sum, divide, splat) that the core cannot overlap with the next point's by itself.
+// The points are consecutive: far-apart ones (independent splat chains) measured 2× slower, their
+// vertices no longer shared in cache.
+// kC: the lanes in 8-float chunks (nc), known at compile time for the common label counts.
+template <int kC, int kG>
+inline void pass_points(const MeanFieldPass& pass, const int64_t* ts, int nc, const F8* valid, float* scratch) {
+  constexpr int kN = kC ? kC : kMaxPaddedLabels / 8;
+  const int lp = nc * 8;
+  const int labels = pass.labels;
+  F8 acc[kG][kN], f[kG][kN];
+  for (int g = 0; g < kG; ++g)
+    for (int c = 0; c < nc; ++c) acc[g][c] = set8(0.f) - load8(pass.unary + ts[g] * lp + 8 * c);
+  for (int i = 0; pass.slice && i < pass.kernel_count; ++i) {
+    const PassKernel& kn = pass.kernels[i];
+    const int dp1 = kn.dp1;
+    const float* blurred = kn.blurred;
+    for (int g = 0; g < kG; ++g) {
+      if (!kn.offset) {
+        for (int c = 0; c < nc; ++c) f[g][c] = load8(kn.filtered + ts[g] * lp + 8 * c);
+        continue;
       }
-      softmax_one<kFixed>(acc, q + p * lp, labels, lp);
+      with_simplex(dp1, [&](auto simplex) {
+        constexpr int kDp1 = decltype(simplex)::value;
+        const int n1 = kDp1 ? kDp1 : dp1;
+        const int32_t* off = kn.offset + ts[g] * n1;
+        const float* wt = kn.weight + ts[g] * n1;
+        for (int c = 0; c < nc; ++c) f[g][c] = set8(0.f);
+        for (int r = 0; r < n1; ++r) {
+          const float* v = blurred + static_cast<int64_t>(off[r]) * lp;
+          const F8 w = set8(wt[r]);
+          for (int c = 0; c < nc; ++c) f[g][c] = f[g][c] + w * load8(v + 8 * c);
+        }
+      });
     }
-  });
+    for (int g = 0; g < kG; ++g) {
+      const F8 s = set8(kn.norm ? kn.factor * kn.norm[ts[g]] : kn.factor);
+      if (!kn.compat) {
+        for (int c = 0; c < nc; ++c) acc[g][c] = acc[g][c] + s * f[g][c];
+        continue;
+      }
+      float* fx = scratch;  // a matrix kernel: compat · f lane by lane
+      float* sum = scratch + kMaxPaddedLabels;
+      for (int c = 0; c < nc; ++c) {
+        store8(fx + 8 * c, f[g][c]);
+        store8(sum + 8 * c, set8(0.f));
+      }
+      for (int l = 0; l < labels; ++l) {
+        float v = 0.f;
+        for (int m = 0; m < labels; ++m) v += kn.compat[l * labels + m] * fx[m];
+        sum[l] = v;
+      }
+      for (int c = 0; c < nc; ++c) acc[g][c] = acc[g][c] - s * load8(sum + 8 * c);
+    }
+  }
+  // q = softmax(acc) over the label lanes (padding lanes have a huge unary and come out 0), in acc.
+  F8 mx[kG], sum[kG];
+  for (int g = 0; g < kG; ++g) {
+    mx[g] = acc[g][0];
+    for (int c = 1; c < nc; ++c) mx[g] = max8(mx[g], acc[g][c]);
+    mx[g] = hmax8(mx[g]);
+    sum[g] = set8(0.f);
+  }
+  for (int g = 0; g < kG; ++g)
+    for (int c = 0; c < nc; ++c) {
+      acc[g][c] = exp8(acc[g][c] - mx[g]) * valid[c];
+      sum[g] = sum[g] + acc[g][c];
+    }
+  for (int g = 0; g < kG; ++g) {
+    const F8 inv = set8(1.f) / hsum8(sum[g]);
+    for (int c = 0; c < nc; ++c) acc[g][c] = acc[g][c] * inv;
+  }
+  if (pass.q)
+    for (int g = 0; g < kG; ++g)
+      for (int c = 0; c < nc; ++c) store8(pass.q + ts[g] * lp + 8 * c, acc[g][c]);
+  if (pass.probabilities || pass.argmax)
+    for (int g = 0; g < kG; ++g) {
+      float* q = scratch;
+      for (int c = 0; c < nc; ++c) store8(q + 8 * c, acc[g][c]);
+      if (pass.probabilities) std::memcpy(pass.probabilities + ts[g] * labels, q, sizeof(float) * labels);
+      if (pass.argmax) {
+        int best = 0;
+        for (int l = 1; l < labels; ++l)
+          if (q[l] > q[best]) best = l;
+        pass.argmax[ts[g]] = best;
+      }
+    }
+  for (int i = 0; pass.splat && i < pass.kernel_count; ++i) {
+    const PassKernel& kn = pass.kernels[i];
+    if (!kn.offset) continue;
+    const int dp1 = kn.dp1;
+    float* to = kn.splat_to;
+    const float* scale = kn.splat_scale;
+    with_simplex(dp1, [&](auto simplex) {
+      constexpr int kDp1 = decltype(simplex)::value;
+      const int n1 = kDp1 ? kDp1 : dp1;
+      for (int g = 0; g < kG; ++g) {
+        const float sp = scale ? scale[ts[g]] : 1.f;
+        const int32_t* off = kn.offset + ts[g] * n1;
+        const float* wt = kn.weight + ts[g] * n1;
+        for (int r = 0; r < n1; ++r) {
+          float* o = to + static_cast<int64_t>(off[r]) * lp;
+          const F8 w = set8(wt[r] * sp);
+          for (int c = 0; c < nc; ++c) store8(o + 8 * c, load8(o + 8 * c) + w * acc[g][c]);
+        }
+      }
+    });
+  }
+}
+
+template <int kC, int kG>
+void mean_field_chunks(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
+  const int nc = kC ? kC : pass.lp / 8;
+  F8 valid[kMaxPaddedLabels / 8];  // 1 on label lanes, 0 on padding
+  for (int c = 0; c < nc; ++c) {
+    alignas(32) float v[8];
+    for (int j = 0; j < 8; ++j) v[j] = c * 8 + j < pass.labels ? 1.f : 0.f;
+    valid[c] = load8(v);
+  }
+  alignas(32) float scratch[2 * kMaxPaddedLabels];
+  int64_t ts[kG];
+  int64_t t = t0;
+  for (; t + kG <= t1; t += kG) {
+    for (int g = 0; g < kG; ++g) ts[g] = t + g;
+    pass_points<kC, kG>(pass, ts, nc, valid, scratch);
+  }
+  for (; t < t1; ++t) pass_points<kC, 1>(pass, &t, nc, valid, scratch);
+}
+
+void mean_field(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
+  // Points interleaved: four while a point's chunks fit in registers alongside, fewer beyond.
+  switch (pass.lp) {
+    case 8: return mean_field_chunks<1, 4>(pass, t0, t1);
+    case 16: return mean_field_chunks<2, 4>(pass, t0, t1);
+    case 24: return mean_field_chunks<3, 4>(pass, t0, t1);
+    case 32: return mean_field_chunks<4, 2>(pass, t0, t1);
+    default: return mean_field_chunks<0, 1>(pass, t0, t1);
+  }
 }
 
 }  // namespace
 
-const atrous::crf::HotLoops kLoops = {splat, blur, slice, gauss_row, gauss_column, axpy, potts_sum, softmax, update};
+const atrous::crf::HotLoops kLoops = {splat, blur, slice, gauss_row, gauss_column, mean_field};

@@ -40,6 +40,12 @@ class KeyTable {
     }
   }
   int32_t find(const int32_t* key) const { return const_cast<KeyTable*>(this)->find(key, false); }
+  void swap(KeyTable& other) {
+    std::swap(d_, other.d_);
+    std::swap(mask_, other.mask_);
+    slots_.swap(other.slots_);
+    keys_.swap(other.keys_);
+  }
   int64_t size() const { return static_cast<int64_t>(keys_.size() / d_); }
   const int32_t* key(int64_t id) const { return &keys_[static_cast<size_t>(id) * d_]; }
 
@@ -75,7 +81,10 @@ class KeyTable {
 };
 
 // Embeds one point: the d+1 vertex keys of its enclosing simplex (d coordinates each) and its barycentric weights.
-void embed(const float* f, int d, const float* scale, int32_t* keys, float* bary) {
+// kD: d known at compile time for the CRF's two feature sizes (the loops unroll), 0 for any other.
+template <int kD>
+void embed(const float* f, int d_any, const float* scale, int32_t* keys, float* bary) {
+  const int d = kD ? kD : d_any;
   float elevated[kMaxLatticeDims + 1];
   int32_t rem0[kMaxLatticeDims + 1], rank[kMaxLatticeDims + 1];
   float b[kMaxLatticeDims + 2];
@@ -128,17 +137,28 @@ void embed(const float* f, int d, const float* scale, int32_t* keys, float* bary
   }
 }
 
+void embed_any(const float* f, int d, const float* scale, int32_t* keys, float* bary) {
+  switch (d) {
+    case 2: return embed<2>(f, d, scale, keys, bary);
+    case 5: return embed<5>(f, d, scale, keys, bary);
+    default: return embed<0>(f, d, scale, keys, bary);
+  }
+}
+
+// Points per part of the lattice construction (parts are embedded and hashed in parallel).
+constexpr int64_t kPointsPerHashPart = 65536;
+
 }  // namespace
 
-int64_t Lattice::worst_case_bytes(int64_t n, int d, int lp) {
+int64_t Lattice::worst_case_bytes(int64_t n, int d, int lp, int buffers) {
   const int64_t e = n * (d + 1);  // simplex entries; also the most vertices there can be
   int64_t table = 1;
   while (table < 4 * e) table <<= 1;
-  return e * (4 + 4)              // offsets, weights
-         + table * 8              // hash slots
-         + e * 4 * d              // vertex keys
-         + e * (d + 1) * 8        // blur neighbours
-         + e * int64_t(lp) * 8;   // two value buffers
+  return e * (4 + 4)                          // offsets, weights
+         + table * 8                          // hash slots
+         + e * 4 * d                          // vertex keys
+         + e * (d + 1) * 8                    // blur neighbours
+         + e * int64_t(lp) * 4 * buffers;     // value buffers
 }
 
 Status Lattice::build(const float* features, int64_t n, int d, int64_t memory_limit, ThreadPool& pool,
@@ -147,7 +167,7 @@ Status Lattice::build(const float* features, int64_t n, int d, int64_t memory_li
   if (n < 1) return error(Code::kInvalidArgument, "the lattice needs at least one point");
   if (n * (d + 1) >= (int64_t(1) << 31) - 1)
     return error(Code::kOutOfMemory, "an image of ", n, " pixels is too large for the CRF lattice (limit ", ((int64_t(1) << 31) - 1) / (d + 1), ")");
-  const int64_t need = worst_case_bytes(n, d, 16);
+  const int64_t need = worst_case_bytes(n, d, 8, 3);
   if (memory_limit > 0 && need > memory_limit)
     return error(Code::kOutOfMemory, "the CRF lattice for ", n, " pixels in ", d, " dimensions may need ", need >> 20,
                  " MiB, over the limit of ", memory_limit >> 20, " MiB");
@@ -165,22 +185,34 @@ Status Lattice::build(const float* features, int64_t n, int d, int64_t memory_li
   lat->n_ = n;
   lat->d_ = d;
   const int dp1 = d + 1;
-  // Embed blocks of points in parallel into a small reused buffer, then hash them in order on this
-  // thread (vertex ids follow point order, so they do not depend on the number of threads).
-  constexpr int64_t kBlock = 16384;
-  std::vector<int32_t> keys(static_cast<size_t>(std::min(n, kBlock) * dp1 * d));
-  KeyTable table(d, n / 4);
+  // The points are split into a number of parts fixed by n (never by the thread count); each part is
+  // embedded and hashed into its own table in parallel, in point order; then the parts' tables are merged
+  // in order. Vertex ids are so the same for any number of threads.
+  const int parts = static_cast<int>(std::clamp<int64_t>(n / kPointsPerHashPart, 1, 8));
+  std::vector<KeyTable> tables;
+  for (int j = 0; j < parts; ++j) tables.emplace_back(d, n / parts / 4);
   lat->offset_.resize(static_cast<size_t>(n * dp1));
   lat->weight_.resize(static_cast<size_t>(n * dp1));
-  for (int64_t b0 = 0; b0 < n; b0 += kBlock) {
-    const int64_t b1 = std::min(n, b0 + kBlock);
-    ATROUS_RETURN_IF_ERROR(pool.parallel_for(b1 - b0, 1024, [&](int64_t i0, int64_t i1) {
-      for (int64_t i = i0; i < i1; ++i)
-        embed(features + (b0 + i) * d, d, scale, &keys[i * dp1 * d], &lat->weight_[(b0 + i) * dp1]);
+  ATROUS_RETURN_IF_ERROR(pool.parallel_for(parts, 1, [&](int64_t j0, int64_t j1) {
+    std::vector<int32_t> keys(static_cast<size_t>(dp1 * d));
+    for (int64_t j = j0; j < j1; ++j) {
+      KeyTable& table = tables[j];
+      for (int64_t i = n * j / parts; i < n * (j + 1) / parts; ++i) {
+        embed_any(features + i * d, d, scale, keys.data(), &lat->weight_[i * dp1]);
+        for (int r = 0; r < dp1; ++r) lat->offset_[i * dp1 + r] = table.find(&keys[r * d], true);
+      }
+    }
+  }));
+  KeyTable& table = tables[0];
+  for (int j = 1; j < parts; ++j) {
+    std::vector<int32_t> global(static_cast<size_t>(tables[j].size()));
+    for (int64_t v = 0; v < tables[j].size(); ++v) global[v] = table.find(tables[j].key(v), true);
+    const int64_t e0 = n * j / parts * dp1, e1 = n * (j + 1) / parts * dp1;
+    ATROUS_RETURN_IF_ERROR(pool.parallel_for(e1 - e0, 16384, [&](int64_t k0, int64_t k1) {
+      for (int64_t k = e0 + k0; k < e0 + k1; ++k) lat->offset_[k] = global[lat->offset_[k]];
     }));
-    for (int64_t k = 0; k < (b1 - b0) * dp1; ++k) lat->offset_[b0 * dp1 + k] = table.find(&keys[k * d], true);
+    KeyTable(d, 0).swap(tables[j]);  // its memory back
   }
-  std::vector<int32_t>().swap(keys);
   const int64_t m = table.size();
   lat->m_ = m;
 
@@ -210,42 +242,67 @@ Status Lattice::build(const float* features, int64_t n, int d, int64_t memory_li
   return Status::ok();
 }
 
-Status Lattice::filter(const float* in, const float* scale, float* out, int lp, ThreadPool& pool) {
+float Lattice::blur_gain() const {
+  // The blur's gain grows with d; this matches Krähenbühl's scaling (the CRF normalizes it away anyway).
+  return 1.f / (1.f + std::pow(2.f, -static_cast<float>(d_)));
+}
+
+void Lattice::reset_values(int lp, int parts) {
+  const size_t size = static_cast<size_t>(m_ + 1) * lp;
+  lp_ = lp;
+  values_.resize(static_cast<size_t>(parts) + 1);
+  for (AlignedVector<float>& v : values_) v.assign(size, 0.f);
+  part_ids_.resize(static_cast<size_t>(parts));
+  for (int j = 0; j < parts; ++j) part_ids_[j] = j;
+}
+
+Status Lattice::blur(ThreadPool& pool, const float** blurred) {
   const HotLoops& loops = hot_loops();
-  const size_t size = static_cast<size_t>(m_) * lp;
-  if (values_a_.size() < size + lp) {  // grow only: the normalization pass uses fewer lanes than the iterations
-    values_a_.resize(size + lp);
-    values_b_.resize(size + lp);
-  }
-  float* a = values_a_.data();
-  float* b = values_b_.data();
-  std::fill(a + size, a + size + lp, 0.f);  // vertex m: the zero row absent blur neighbours point at
-  std::fill(b + size, b + size + lp, 0.f);
-  // Two fixed halves of the image splat into separate buffers, summed after: parallel, and the same
-  // sums whatever the number of threads.
-  const int64_t half = n_ / 2;
-  ATROUS_RETURN_IF_ERROR(pool.parallel_for(2, 1, [&](int64_t h0, int64_t h1) {
-    for (int64_t h = h0; h < h1; ++h) {
-      float* dst = h == 0 ? a : b;
-      std::fill(dst, dst + size, 0.f);  // only the first `size` floats are used
-      loops.splat(offset_.data(), weight_.data(), d_ + 1, scale, in, dst, h == 0 ? 0 : half, h == 0 ? half : n_, lp);
+  const int lp = lp_;
+  const int64_t size = m_ * lp;
+  const int parts = static_cast<int>(part_ids_.size());
+  float* a = part(0);
+  ATROUS_RETURN_IF_ERROR(pool.parallel_for(size, 16384, [&](int64_t i0, int64_t i1) {
+    for (int j = 1; j < parts; ++j) {
+      float* p = part(j);
+      for (int64_t i = i0; i < i1; ++i) a[i] += p[i];
+      std::fill(p + i0, p + i1, 0.f);
     }
   }));
-  ATROUS_RETURN_IF_ERROR(pool.parallel_for(static_cast<int64_t>(size), 16384, [&](int64_t i0, int64_t i1) {
-    for (int64_t i = i0; i < i1; ++i) a[i] += b[i];
-  }));
+  // The one buffer that is not a part serves as the blur's second buffer.
+  int spare = 0;
+  while (std::find(part_ids_.begin(), part_ids_.end(), spare) != part_ids_.end()) ++spare;
+  int src = part_ids_[0], dst = spare;
   for (int j = 0; j <= d_; ++j) {
     const int32_t* n1 = &blur_n1_[j * m_];
     const int32_t* n2 = &blur_n2_[j * m_];
-    ATROUS_RETURN_IF_ERROR(pool.parallel_for(m_, 1024, [&](int64_t v0, int64_t v1) {
-      loops.blur(n1, n2, a, b, v0, v1, lp);
-    }));
-    std::swap(a, b);
+    const float* s = buffer(src);
+    float* t = buffer(dst);
+    ATROUS_RETURN_IF_ERROR(pool.parallel_for(m_, 1024, [&](int64_t v0, int64_t v1) { loops.blur(n1, n2, s, t, v0, v1, lp); }));
+    std::swap(src, dst);
   }
-  // The blur's gain grows with d; this matches Krähenbühl's scaling (the CRF normalizes it away anyway).
-  const float alpha = 1.f / (1.f + std::pow(2.f, -static_cast<float>(d_)));
+  // src holds the result; dst becomes part 0 again, zeroed (rows [0, m): row m is never written).
+  float* z = buffer(dst);
+  ATROUS_RETURN_IF_ERROR(pool.parallel_for(size, 65536, [&](int64_t i0, int64_t i1) { std::fill(z + i0, z + i1, 0.f); }));
+  part_ids_[0] = dst;
+  *blurred = buffer(src);
+  return Status::ok();
+}
+
+Status Lattice::filter(const float* in, const float* scale, float* out, int lp, ThreadPool& pool) {
+  const HotLoops& loops = hot_loops();
+  constexpr int kParts = 2;
+  reset_values(lp, kParts);
+  ATROUS_RETURN_IF_ERROR(pool.parallel_for(kParts, 1, [&](int64_t j0, int64_t j1) {
+    for (int64_t j = j0; j < j1; ++j)
+      loops.splat(offset_.data(), weight_.data(), d_ + 1, scale, in, part(static_cast<int>(j)), n_ * j / kParts,
+                  n_ * (j + 1) / kParts, lp);
+  }));
+  const float* blurred = nullptr;
+  ATROUS_RETURN_IF_ERROR(blur(pool, &blurred));
+  const float alpha = blur_gain();
   return pool.parallel_for(n_, 1024, [&](int64_t p0, int64_t p1) {
-    loops.slice(offset_.data(), weight_.data(), d_ + 1, a, out, alpha, p0, p1, lp);
+    loops.slice(offset_.data(), weight_.data(), d_ + 1, blurred, out, alpha, p0, p1, lp);
   });
 }
 

@@ -3,14 +3,15 @@
 // constant factor (the CRF normalizes it away).
 //
 // Built once per image; only the values change between mean-field iterations. Splatting scatters
-// pixels in order into the (usually cache-resident) vertex values, two fixed halves of the image into
-// two buffers; blurring and slicing run in parallel over disjoint outputs. So the result does not
-// depend on the number of threads.
+// pixels in order into the (usually cache-resident) vertex values, a fixed number of image parts into
+// as many buffers, summed in a fixed order; blurring and slicing run in parallel over disjoint outputs.
+// So the result does not depend on the number of threads.
 #pragma once
 #include <cstdint>
 #include <memory>
 #include <vector>
 
+#include "core/aligned.h"
 #include "core/status.h"
 #include "core/thread_pool.h"
 
@@ -24,13 +25,26 @@ class Lattice {
   // Fails with OUT_OF_MEMORY when the worst case would exceed memory_limit bytes.
   static Status build(const float* features, int64_t n, int d, int64_t memory_limit, ThreadPool& pool,
                       std::unique_ptr<Lattice>* out);
-  // Worst-case bytes of a lattice over n points in d dimensions filtering lp floats per point.
-  static int64_t worst_case_bytes(int64_t n, int d, int lp);
+  // Worst-case bytes of a lattice over n points in d dimensions with `buffers` value buffers of lp floats per vertex.
+  static int64_t worst_case_bytes(int64_t n, int d, int lp, int buffers);
 
   // out = lattice filter of (scale ⊙ in); both n × lp floats, distinct; scale (n floats) may be null.
   Status filter(const float* in, const float* scale, float* out, int lp, ThreadPool& pool);
 
+  // For callers that splat and slice in their own loops (the mean-field pass): each point's simplex
+  // (dp1() vertex ids and barycentric weights per point) and the blur's gain.
+  const int32_t* offsets() const { return offset_.data(); }
+  const float* weights() const { return weight_.data(); }
+  int dp1() const { return d_ + 1; }
+  float blur_gain() const;
   int64_t vertices() const { return m_; }
+
+  // Prepares `parts` zeroed buffers of (vertices + 1) × lp floats to splat into, one per part of the points.
+  void reset_values(int lp, int parts);
+  float* part(int j) { return buffer(part_ids_[j]); }
+  // Sums the parts in order, blurs along every lattice direction and points *blurred at the result
+  // (valid until the next call); the parts are zero again afterwards, ready for the next splat.
+  Status blur(ThreadPool& pool, const float** blurred);
 
  private:
   int64_t n_ = 0;
@@ -39,7 +53,10 @@ class Lattice {
   std::vector<int32_t> offset_;  // n × (d+1): the vertices of each point's simplex
   std::vector<float> weight_;    // n × (d+1): its barycentric weights
   std::vector<int32_t> blur_n1_, blur_n2_;  // (d+1) × m: neighbours along each lattice direction, m if absent
-  std::vector<float> values_a_, values_b_;  // (m+1) × lp scratch; row m stays zero
+  float* buffer(int j) { return values_[j].data(); }
+  int lp_ = 0;
+  std::vector<AlignedVector<float>> values_;  // parts + 1 buffers of (m+1) × lp; row m stays zero
+  std::vector<int> part_ids_;               // which buffers are the parts; the remaining one holds the blur
 };
 
 }  // namespace atrous::crf
