@@ -169,6 +169,16 @@ inline void with_simplex(int dp1, Fn&& fn) {
   }
 }
 
+// The loops over points, chunks and simplex vertices below have compile-time bounds (for the common sizes);
+// unrolled, the per-point arrays of vectors stay in registers (measured: -8 % per pass).
+#if defined(__clang__)
+#define ATROUS_UNROLL _Pragma("unroll 8")
+#elif defined(__GNUC__)
+#define ATROUS_UNROLL _Pragma("GCC unroll 8")
+#else
+#define ATROUS_UNROLL
+#endif
+
 // Points ts[0 .. kG) of a mean-field pass, their stages interleaved: one point's work is a long chain
 // (slice, max, exp, sum, divide, splat) that the core cannot overlap with the next point's by itself.
 // The points are consecutive: far-apart ones (independent splat chains) measured 2× slower, their
@@ -180,15 +190,15 @@ inline void pass_points(const MeanFieldPass& pass, const int64_t* ts, int nc, co
   const int lp = nc * 8;
   const int labels = pass.labels;
   F8 acc[kG][kN], f[kG][kN];
-  for (int g = 0; g < kG; ++g)
-    for (int c = 0; c < nc; ++c) acc[g][c] = set8(0.f) - load8(pass.unary + ts[g] * lp + 8 * c);
+  ATROUS_UNROLL for (int g = 0; g < kG; ++g)
+    ATROUS_UNROLL for (int c = 0; c < nc; ++c) acc[g][c] = set8(0.f) - load8(pass.unary + ts[g] * lp + 8 * c);
   for (int i = 0; pass.slice && i < pass.kernel_count; ++i) {
     const PassKernel& kn = pass.kernels[i];
     const int dp1 = kn.dp1;
     const float* blurred = kn.blurred;
-    for (int g = 0; g < kG; ++g) {
+    ATROUS_UNROLL for (int g = 0; g < kG; ++g) {
       if (!kn.offset) {
-        for (int c = 0; c < nc; ++c) f[g][c] = load8(kn.filtered + ts[g] * lp + 8 * c);
+        ATROUS_UNROLL for (int c = 0; c < nc; ++c) f[g][c] = load8(kn.filtered + ts[g] * lp + 8 * c);
         continue;
       }
       with_simplex(dp1, [&](auto simplex) {
@@ -196,23 +206,23 @@ inline void pass_points(const MeanFieldPass& pass, const int64_t* ts, int nc, co
         const int n1 = kDp1 ? kDp1 : dp1;
         const int32_t* off = kn.offset + ts[g] * n1;
         const float* wt = kn.weight + ts[g] * n1;
-        for (int c = 0; c < nc; ++c) f[g][c] = set8(0.f);
-        for (int r = 0; r < n1; ++r) {
+        ATROUS_UNROLL for (int c = 0; c < nc; ++c) f[g][c] = set8(0.f);
+        ATROUS_UNROLL for (int r = 0; r < n1; ++r) {
           const float* v = blurred + static_cast<int64_t>(off[r]) * lp;
           const F8 w = set8(wt[r]);
-          for (int c = 0; c < nc; ++c) f[g][c] = f[g][c] + w * load8(v + 8 * c);
+          ATROUS_UNROLL for (int c = 0; c < nc; ++c) f[g][c] = f[g][c] + w * load8(v + 8 * c);
         }
       });
     }
-    for (int g = 0; g < kG; ++g) {
+    ATROUS_UNROLL for (int g = 0; g < kG; ++g) {
       const F8 s = set8(kn.norm ? kn.factor * kn.norm[ts[g]] : kn.factor);
       if (!kn.compat) {
-        for (int c = 0; c < nc; ++c) acc[g][c] = acc[g][c] + s * f[g][c];
+        ATROUS_UNROLL for (int c = 0; c < nc; ++c) acc[g][c] = acc[g][c] + s * f[g][c];
         continue;
       }
       float* fx = scratch;  // a matrix kernel: compat · f lane by lane
       float* sum = scratch + kMaxPaddedLabels;
-      for (int c = 0; c < nc; ++c) {
+      ATROUS_UNROLL for (int c = 0; c < nc; ++c) {
         store8(fx + 8 * c, f[g][c]);
         store8(sum + 8 * c, set8(0.f));
       }
@@ -221,33 +231,33 @@ inline void pass_points(const MeanFieldPass& pass, const int64_t* ts, int nc, co
         for (int m = 0; m < labels; ++m) v += kn.compat[l * labels + m] * fx[m];
         sum[l] = v;
       }
-      for (int c = 0; c < nc; ++c) acc[g][c] = acc[g][c] - s * load8(sum + 8 * c);
+      ATROUS_UNROLL for (int c = 0; c < nc; ++c) acc[g][c] = acc[g][c] - s * load8(sum + 8 * c);
     }
   }
   // q = softmax(acc) over the label lanes (padding lanes have a huge unary and come out 0), in acc.
   F8 mx[kG], sum[kG];
-  for (int g = 0; g < kG; ++g) {
+  ATROUS_UNROLL for (int g = 0; g < kG; ++g) {
     mx[g] = acc[g][0];
     for (int c = 1; c < nc; ++c) mx[g] = max8(mx[g], acc[g][c]);
     mx[g] = hmax8(mx[g]);
     sum[g] = set8(0.f);
   }
-  for (int g = 0; g < kG; ++g)
-    for (int c = 0; c < nc; ++c) {
+  ATROUS_UNROLL for (int g = 0; g < kG; ++g)
+    ATROUS_UNROLL for (int c = 0; c < nc; ++c) {
       acc[g][c] = exp8(acc[g][c] - mx[g]) * valid[c];
       sum[g] = sum[g] + acc[g][c];
     }
-  for (int g = 0; g < kG; ++g) {
+  ATROUS_UNROLL for (int g = 0; g < kG; ++g) {
     const F8 inv = set8(1.f) / hsum8(sum[g]);
-    for (int c = 0; c < nc; ++c) acc[g][c] = acc[g][c] * inv;
+    ATROUS_UNROLL for (int c = 0; c < nc; ++c) acc[g][c] = acc[g][c] * inv;
   }
   if (pass.q)
-    for (int g = 0; g < kG; ++g)
-      for (int c = 0; c < nc; ++c) store8(pass.q + ts[g] * lp + 8 * c, acc[g][c]);
+    ATROUS_UNROLL for (int g = 0; g < kG; ++g)
+      ATROUS_UNROLL for (int c = 0; c < nc; ++c) store8(pass.q + ts[g] * lp + 8 * c, acc[g][c]);
   if (pass.probabilities || pass.argmax)
-    for (int g = 0; g < kG; ++g) {
+    ATROUS_UNROLL for (int g = 0; g < kG; ++g) {
       float* q = scratch;
-      for (int c = 0; c < nc; ++c) store8(q + 8 * c, acc[g][c]);
+      ATROUS_UNROLL for (int c = 0; c < nc; ++c) store8(q + 8 * c, acc[g][c]);
       if (pass.probabilities) std::memcpy(pass.probabilities + ts[g] * labels, q, sizeof(float) * labels);
       if (pass.argmax) {
         int best = 0;
@@ -265,14 +275,14 @@ inline void pass_points(const MeanFieldPass& pass, const int64_t* ts, int nc, co
     with_simplex(dp1, [&](auto simplex) {
       constexpr int kDp1 = decltype(simplex)::value;
       const int n1 = kDp1 ? kDp1 : dp1;
-      for (int g = 0; g < kG; ++g) {
+      ATROUS_UNROLL for (int g = 0; g < kG; ++g) {
         const float sp = scale ? scale[ts[g]] : 1.f;
         const int32_t* off = kn.offset + ts[g] * n1;
         const float* wt = kn.weight + ts[g] * n1;
-        for (int r = 0; r < n1; ++r) {
+        ATROUS_UNROLL for (int r = 0; r < n1; ++r) {
           float* o = to + static_cast<int64_t>(off[r]) * lp;
           const F8 w = set8(wt[r] * sp);
-          for (int c = 0; c < nc; ++c) store8(o + 8 * c, load8(o + 8 * c) + w * acc[g][c]);
+          ATROUS_UNROLL for (int c = 0; c < nc; ++c) store8(o + 8 * c, load8(o + 8 * c) + w * acc[g][c]);
         }
       }
     });
@@ -308,6 +318,8 @@ void mean_field(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
     default: return mean_field_chunks<0, 1>(pass, t0, t1);
   }
 }
+
+#undef ATROUS_UNROLL
 
 }  // namespace
 
