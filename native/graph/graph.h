@@ -40,7 +40,8 @@ struct Graph {
 // Validates the descriptor, checks every weight (shape, size, finite values) and infers shapes.
 Status build_graph(const Descriptor& desc, std::vector<WeightData>&& weights, Graph* g);
 
-// BN folding into conv, activation fusion into conv / binary ops, dead-node removal.
-Status optimize_graph(Graph* g);
+// BN folding into conv, activation fusion into conv / binary ops, dead-node removal; with
+// `fuse_cpu_blocks`, MobileNetV2 blocks become inverted_residual nodes (a CPU-only kernel).
+Status optimize_graph(Graph* g, bool fuse_cpu_blocks = false);
 
 }  // namespace atrous

@@ -7,6 +7,7 @@
 #include "ops/binary.h"
 #include "ops/clip.h"
 #include "ops/conv2d.h"
+#include "ops/inverted_residual.h"
 
 namespace atrous {
 
@@ -140,6 +141,52 @@ void fuse_activations(Graph* g) {
   }
 }
 
+// expand 1x1 -> depthwise 3x3 -> project 1x1 (-> + the block input) becomes one
+// inverted_residual node, run by one CPU kernel (only the CPU backend has it).
+void fuse_inverted_residuals(Graph* g) {
+  for (size_t i = 0; i < g->nodes.size(); ++i) {
+    const Node& dw_node = g->nodes[i];
+    auto* dw = dw_node.removed ? nullptr : dynamic_cast<Conv2dOp*>(dw_node.op.get());
+    if (!dw || !dw->is_depthwise() || dw_node.inputs.size() != 3) continue;
+    auto* expand = sole_producer<Conv2dOp>(g, dw_node.inputs[0]);
+    const Value& filtered = g->values[dw_node.output];
+    if (!expand || filtered.consumers.size() != 1 || filtered.is_graph_output) continue;
+    const int expand_index = g->values[dw_node.inputs[0]].producer, project_index = filtered.consumers[0];
+    const Node& expand_node = g->nodes[expand_index];
+    const Node& project_node = g->nodes[project_index];
+    auto* project = dynamic_cast<Conv2dOp*>(project_node.op.get());
+    if (!project || expand_node.inputs.size() != 3 || project_node.inputs.size() != 3 || project_node.inputs[0] != dw_node.output ||
+        !InvertedResidualOp::fusable(*expand, *dw, *project))
+      continue;
+    auto block = std::make_unique<InvertedResidualOp>();
+    block->name = expand->name + " .. " + project->name;
+    block->expand = *expand, block->depthwise = *dw, block->project = *project;
+    const int x = expand_node.inputs[0];
+    std::vector<int> inputs = {x};
+    for (const Node* n : {&expand_node, &dw_node, &project_node}) inputs.insert(inputs.end(), n->inputs.begin() + 1, n->inputs.end());
+    int last = project_index;
+    const Value& projected = g->values[project_node.output];
+    if (projected.consumers.size() == 1 && !projected.is_graph_output) {
+      const Node& add_node = g->nodes[projected.consumers[0]];
+      auto* add = dynamic_cast<BinaryOp*>(add_node.op.get());
+      const std::vector<int> pair = {project_node.output, x}, swapped = {x, project_node.output};
+      if (add && add->kind == BinaryOp::Kind::kAdd && (add_node.inputs == pair || add_node.inputs == swapped) &&
+          g->values[x].info.shape == projected.info.shape) {
+        block->residual = true;
+        block->residual_activation = add->activation;
+        last = projected.consumers[0];
+      }
+    }
+    Node fused;
+    fused.op = std::move(block);
+    fused.inputs = std::move(inputs);
+    fused.output = g->nodes[last].output;
+    for (int n : {expand_index, static_cast<int>(i), project_index, last}) g->nodes[n].removed = true;
+    g->nodes[last] = std::move(fused);  // after every producer of its inputs
+    g->link();
+  }
+}
+
 void remove_dead_nodes(Graph* g) {
   std::vector<bool> live(g->values.size(), false);
   for (const OutputDesc& o : g->outputs) live[o.value] = true;
@@ -157,11 +204,12 @@ void remove_dead_nodes(Graph* g) {
 
 }  // namespace
 
-Status optimize_graph(Graph* g) {
+Status optimize_graph(Graph* g, bool fuse_cpu_blocks) {
   remove_dead_nodes(g);
   fold_batch_norms(g);
   fold_affine_into_conv(g);
   fuse_activations(g);
+  if (fuse_cpu_blocks) fuse_inverted_residuals(g);
   remove_dead_nodes(g);
   return Status::ok();
 }

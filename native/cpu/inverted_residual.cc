@@ -1,0 +1,159 @@
+// The fused MobileNetV2 block (ops/inverted_residual.h). Output rows go in chains that share
+// input rows: with stride 1 and dilation d, rows p, p + d, p + 2d, ... (one phase) read only
+// input rows of that phase, so walking a chain, each output row needs one newly expanded input
+// row. Three expanded rows sit in a per-thread ring; the depthwise row and the project GEMM
+// then read them from cache instead of a whole expanded tensor (65x65x960 floats = 16 MB at
+// output stride 8) going through memory twice.
+#include <algorithm>
+
+#include "cpu/optimized.h"
+#include "cpu/packed_gemm.h"
+#include "cpu/reference.h"
+#include "cpu/scratch_slots.h"
+#include "cpu/simd/kernels.h"
+#include "ops/inverted_residual.h"
+
+namespace atrous {
+
+void ref::inverted_residual(const InvertedResidualOp& op, const CFView& x, const std::vector<const float*>& w,
+                            const FView& y) {
+  const Shape4 xs = x.shape;
+  const int64_t expanded = op.expand.out_channels;
+  std::vector<float> e(xs.n * xs.h * xs.w * expanded), d(y.shape.n * y.shape.h * y.shape.w * expanded);
+  const FView ev = make_view(e.data(), Shape4{xs.n, xs.h, xs.w, expanded});
+  const FView dv = make_view(d.data(), Shape4{y.shape.n, y.shape.h, y.shape.w, expanded});
+  conv2d(op.expand, x, w[0], w[1], ev);
+  conv2d(op.depthwise, as_const(ev), w[2], w[3], dv);
+  conv2d(op.project, as_const(dv), w[4], w[5], y);
+  if (op.residual) binary(BinaryOp::Kind::kAdd, op.residual_activation, as_const(y), x, y);
+}
+
+namespace {
+
+class InvertedResidualKernel : public Kernel {
+ public:
+  InvertedResidualKernel(const InvertedResidualOp& op, const simd::Kernels& k, const std::vector<TensorInfo>& in,
+                         const TensorInfo& out, int threads)
+      : op_(op),
+        k_(k),
+        expand_(k, in[1].weight->data.data(), in[2].weight->data.data(), op.expand.out_channels, op.expand.in_channels),
+        project_(k, in[5].weight->data.data(), in[6].weight->data.data(), op.project.out_channels,
+                 op.project.in_channels),
+        slots_(threads, 0) {
+    const Window2d& w = op.depthwise.window;
+    channels_ = op.expand.out_channels;
+    in_w_ = in[0].shape.w;
+    const int64_t taps = w.kh * w.kw;
+    dw_weights_.resize(taps * channels_);
+    const float* wd = in[3].weight->data.data();  // [C, kh, kw, 1]
+    for (int64_t c = 0; c < channels_; ++c)
+      for (int64_t t = 0; t < taps; ++t) dw_weights_[t * channels_ + c] = wd[c * taps + t];
+    dw_bias_ = in[4].weight->data;
+    // Chains: the phases of the dilation (stride 1), each cut into pieces when there are fewer
+    // phases than threads (a piece re-expands the two input rows at its ends).
+    const int64_t images = out.shape.n, rows = out.shape.h;
+    phases_ = w.sh == 1 ? std::min(w.dh, rows) : 1;
+    pieces_ = std::max<int64_t>(1, (threads + images * phases_ - 1) / (images * phases_));
+    slots_ = ScratchSlots(threads, kRing * in_w_ * channels_ + out.shape.w * channels_);
+  }
+
+  size_t scratch_bytes() const override { return slots_.bytes(); }
+
+  Status run(const ExecContext& ctx, const std::vector<CFView>& in, const FView& y) override {
+    const int64_t units = y.shape.n * phases_ * pieces_;
+    return ctx.pool->parallel_for(units, 1, [&](int64_t begin, int64_t end) {
+      ScratchSlots::Lease lease(slots_, ctx);
+      for (int64_t u = begin; u < end; ++u) run_chain(in[0], y, u, lease.data());
+    });
+  }
+
+ private:
+  static constexpr int kRing = 3;  // expanded input rows kept: the depthwise conv's three taps
+
+  void run_chain(const CFView& x, const FView& y, int64_t unit, float* scratch) const {
+    const Window2d& w = op_.depthwise.window;
+    const int64_t n = unit / (phases_ * pieces_), phase = unit / pieces_ % phases_, piece = unit % pieces_;
+    const int64_t count = (y.shape.h - phase + phases_ - 1) / phases_;  // output rows in this phase
+    const int64_t first = count * piece / pieces_, last = count * (piece + 1) / pieces_;
+    float* ring = scratch;
+    float* filtered = scratch + kRing * in_w_ * channels_;
+    int64_t held[kRing] = {-1, -1, -1};  // the input row in each ring slot
+    for (int64_t j = first; j < last; ++j) {
+      const int64_t oy = phase + j * phases_;
+      int64_t need[kRing];
+      for (int ky = 0; ky < kRing; ++ky) {
+        need[ky] = oy * w.sh - w.pad_t + ky * w.dh;
+        if (need[ky] < 0 || need[ky] >= x.shape.h) need[ky] = -1;
+      }
+      const float* rows[kRing];
+      for (int ky = 0; ky < kRing; ++ky) {
+        rows[ky] = nullptr;
+        if (need[ky] < 0) continue;
+        int slot = static_cast<int>(std::find(held, held + kRing, need[ky]) - held);
+        if (slot == kRing) {  // expand it into a slot no tap of this row still needs
+          slot = 0;
+          while (held[slot] >= 0 && std::find(need, need + kRing, held[slot]) != need + kRing) ++slot;
+          held[slot] = need[ky];
+          expand_.run(x.pixel(n, need[ky], 0), x.pixel_stride, x.shape.w, ring + slot * in_w_ * channels_, channels_,
+                      op_.expand.activation.min, op_.expand.activation.max);
+        }
+        rows[ky] = ring + slot * in_w_ * channels_;
+      }
+      depthwise_row(rows, filtered, y.shape.w);
+      float* out = y.pixel(n, oy, 0);
+      project_.run(filtered, channels_, y.shape.w, out, y.pixel_stride, op_.project.activation.min,
+                   op_.project.activation.max);
+      if (op_.residual)
+        for (int64_t ox = 0; ox < y.shape.w; ++ox)
+          k_.add_clamp(out + ox * y.pixel_stride, x.pixel(n, oy, ox), out + ox * y.pixel_stride, y.shape.c,
+                       op_.residual_activation.min, op_.residual_activation.max);
+    }
+  }
+
+  void depthwise_row(const float* const* rows, float* out, int64_t out_w) const {
+    const Window2d& w = op_.depthwise.window;
+    simd::DepthwiseRow r;
+    r.rows = rows;
+    r.in_w = in_w_;
+    r.in_stride = channels_;
+    r.channels = channels_;
+    r.w = dw_weights_.data();
+    r.bias = dw_bias_.data();
+    r.kh = r.kw = kRing;
+    r.sw = static_cast<int>(w.sw);
+    r.dw = static_cast<int>(w.dw);
+    r.pad_l = static_cast<int>(w.pad_l);
+    r.out = out;
+    r.out_w = out_w;
+    r.out_stride = channels_;
+    r.lo = op_.depthwise.activation.min;
+    r.hi = op_.depthwise.activation.max;
+    k_.depthwise_row(r);
+  }
+
+  InvertedResidualOp op_;
+  const simd::Kernels& k_;
+  PackedGemm expand_, project_;
+  std::vector<float> dw_weights_, dw_bias_;  // [tap][channel]
+  int64_t channels_ = 0, in_w_ = 0, phases_ = 1, pieces_ = 1;
+  ScratchSlots slots_;
+};
+
+}  // namespace
+
+Status make_inverted_residual_kernel(const KernelRequest& req, SimdLevel level, std::unique_ptr<Kernel>* out) {
+  const auto& op = static_cast<const InvertedResidualOp&>(*req.op);
+  if (req.inputs.size() != 7 || !InvertedResidualOp::fusable(op.expand, op.depthwise, op.project))
+    return op.invalid(Code::kUnsupported, "not a block the fused CPU kernel runs");
+  for (size_t i = 1; i < req.inputs.size(); ++i)
+    if (!req.inputs[i].is_constant()) return op.invalid(Code::kUnsupported, "weights and biases must be constants");
+  *out = std::make_unique<InvertedResidualKernel>(op, simd::kernels_for(level), req.inputs, req.output,
+                                                  std::max(1, req.threads));
+  return Status::ok();
+}
+
+Status cpu_inverted_residual(const KernelRequest& req, std::unique_ptr<Kernel>* out) {
+  return make_inverted_residual_kernel(req, simd_level(), out);
+}
+
+}  // namespace atrous
