@@ -155,33 +155,62 @@ void fuse_inverted_residuals(Graph* g) {
     const Node& expand_node = g->nodes[expand_index];
     const Node& project_node = g->nodes[project_index];
     auto* project = dynamic_cast<Conv2dOp*>(project_node.op.get());
-    if (!project || expand_node.inputs.size() != 3 || project_node.inputs.size() != 3 || project_node.inputs[0] != dw_node.output ||
+    if (!project || expand_node.inputs.size() != 3 || project_node.inputs.size() < 2 || project_node.inputs[0] != dw_node.output ||
         !InvertedResidualOp::fusable(*expand, *dw, *project))
       continue;
     auto block = std::make_unique<InvertedResidualOp>();
     block->name = expand->name + " .. " + project->name;
     block->expand = *expand, block->depthwise = *dw, block->project = *project;
     const int x = expand_node.inputs[0];
-    std::vector<int> inputs = {x};
-    for (const Node* n : {&expand_node, &dw_node, &project_node}) inputs.insert(inputs.end(), n->inputs.begin() + 1, n->inputs.end());
-    int last = project_index;
-    const Value& projected = g->values[project_node.output];
-    if (projected.consumers.size() == 1 && !projected.is_graph_output) {
-      const Node& add_node = g->nodes[projected.consumers[0]];
-      auto* add = dynamic_cast<BinaryOp*>(add_node.op.get());
+    std::vector<int> inputs = {x, expand_node.inputs[1], expand_node.inputs[2], dw_node.inputs[1], dw_node.inputs[2],
+                               project_node.inputs[1]};
+    int project_bias = project_node.inputs.size() == 3 ? project_node.inputs[2] : -1;
+    std::vector<int> absorbed = {expand_index, static_cast<int>(i), project_index};
+    // The node that reads `value` alone, when it is an add.
+    auto sole_add = [&](int value) -> int {
+      const Value& v = g->values[value];
+      if (v.consumers.size() != 1 || v.is_graph_output) return -1;
+      auto* add = dynamic_cast<BinaryOp*>(g->nodes[v.consumers[0]].op.get());
+      return add && add->kind == BinaryOp::Kind::kAdd ? v.consumers[0] : -1;
+    };
+    const int64_t cout = project->out_channels;
+    const int add_index = sole_add(project_node.output);
+    if (add_index >= 0 && g->values[x].info.shape == g->values[project_node.output].info.shape) {
+      const Node& add_node = g->nodes[add_index];
       const std::vector<int> pair = {project_node.output, x}, swapped = {x, project_node.output};
-      if (add && add->kind == BinaryOp::Kind::kAdd && (add_node.inputs == pair || add_node.inputs == swapped) &&
-          g->values[x].info.shape == projected.info.shape) {
+      if (add_node.inputs == pair || add_node.inputs == swapped) {
         block->residual = true;
-        block->residual_activation = add->activation;
-        last = projected.consumers[0];
+        block->residual_activation = static_cast<BinaryOp*>(add_node.op.get())->activation;
+        absorbed.push_back(add_index);
+        // TF graphs may add the project's batch-norm offset after the residual: (x + p) + b,
+        // taken here as x + (p + b).
+        const bool foldable = project_bias < 0 && project->activation.is_identity() && block->residual_activation.is_identity();
+        const int bias_index = foldable ? sole_add(add_node.output) : -1;
+        int side = -1;
+        const WeightData* k = bias_index >= 0 ? channel_constant(*g, g->nodes[bias_index], cout, &side) : nullptr;
+        if (k && g->nodes[bias_index].inputs[side] == add_node.output) {
+          auto b = std::make_shared<WeightData>();
+          b->shape = {cout};
+          for (int64_t o = 0; o < cout; ++o) b->data.push_back(k->data[k->data.size() == 1 ? 0 : o]);
+          project_bias = add_constant(g, b, g->nodes[bias_index].op->name + ":project_bias", Shape4{1, 1, 1, cout});
+          block->residual_activation = static_cast<BinaryOp*>(g->nodes[bias_index].op.get())->activation;
+          absorbed.push_back(bias_index);
+        }
       }
     }
+    if (project_bias < 0) {
+      auto b = std::make_shared<WeightData>();
+      b->shape = {cout};
+      b->data.assign(cout, 0.f);
+      project_bias = add_constant(g, b, project->name + ":zero_bias", Shape4{1, 1, 1, cout});
+    }
+    inputs.push_back(project_bias);
     Node fused;
     fused.op = std::move(block);
     fused.inputs = std::move(inputs);
+    const int last = absorbed.back();
     fused.output = g->nodes[last].output;
-    for (int n : {expand_index, static_cast<int>(i), project_index, last}) g->nodes[n].removed = true;
+    for (int n : absorbed) g->nodes[n].removed = true;
     g->nodes[last] = std::move(fused);  // after every producer of its inputs
     g->link();
   }
