@@ -3,7 +3,9 @@
 // input rows of that phase, so walking a chain, each output row needs one newly expanded input
 // row. Three expanded rows sit in a per-thread ring; the depthwise row and the project GEMM
 // then read them from cache instead of a whole expanded tensor (65x65x960 floats = 16 MB at
-// output stride 8) going through memory twice.
+// output stride 8) going through memory twice. Ring rows carry zero columns for the left and right
+// padding, and padding rows above and below read a zero row, so the depthwise row kernel takes
+// its fast path (every tap inside the row) at the borders too; the zeros add nothing to the sums.
 #include <algorithm>
 
 #include "cpu/optimized.h"
@@ -43,6 +45,10 @@ class InvertedResidualKernel : public Kernel {
     const Window2d& w = op.depthwise.window;
     channels_ = op.expand.out_channels;
     in_w_ = in[0].shape.w;
+    pad_l_ = w.pad_l;
+    pad_r_ = std::max<int64_t>(0, (out.shape.w - 1) * w.sw + 2 * w.dw + 1 - in_w_ - pad_l_);
+    row_floats_ = (pad_l_ + in_w_ + pad_r_) * channels_;
+    zero_row_.assign(row_floats_, 0.f);
     const int64_t taps = w.kh * w.kw;
     dw_weights_.resize(taps * channels_);
     const float* wd = in[3].weight->data.data();  // [C, kh, kw, 1]
@@ -54,7 +60,7 @@ class InvertedResidualKernel : public Kernel {
     const int64_t images = out.shape.n, rows = out.shape.h;
     phases_ = w.sh == 1 ? std::min(w.dh, rows) : 1;
     pieces_ = std::max<int64_t>(1, (threads + images * phases_ - 1) / (images * phases_));
-    slots_ = ScratchSlots(threads, kRing * in_w_ * channels_ + out.shape.w * channels_);
+    slots_ = ScratchSlots(threads, kRing * row_floats_ + out.shape.w * channels_);
   }
 
   size_t scratch_bytes() const override { return slots_.bytes(); }
@@ -76,7 +82,12 @@ class InvertedResidualKernel : public Kernel {
     const int64_t count = (y.shape.h - phase + phases_ - 1) / phases_;  // output rows in this phase
     const int64_t first = count * piece / pieces_, last = count * (piece + 1) / pieces_;
     float* ring = scratch;
-    float* filtered = scratch + kRing * in_w_ * channels_;
+    float* filtered = scratch + kRing * row_floats_;
+    for (int slot = 0; slot < kRing; ++slot) {  // the padding columns
+      float* row = ring + slot * row_floats_;
+      std::fill(row, row + pad_l_ * channels_, 0.f);
+      std::fill(row + (pad_l_ + in_w_) * channels_, row + row_floats_, 0.f);
+    }
     int64_t held[kRing] = {-1, -1, -1};  // the input row in each ring slot
     for (int64_t j = first; j < last; ++j) {
       const int64_t oy = phase + j * phases_;
@@ -87,17 +98,17 @@ class InvertedResidualKernel : public Kernel {
       }
       const float* rows[kRing];
       for (int ky = 0; ky < kRing; ++ky) {
-        rows[ky] = nullptr;
+        rows[ky] = zero_row_.data();
         if (need[ky] < 0) continue;
         int slot = static_cast<int>(std::find(held, held + kRing, need[ky]) - held);
         if (slot == kRing) {  // expand it into a slot no tap of this row still needs
           slot = 0;
           while (held[slot] >= 0 && std::find(need, need + kRing, held[slot]) != need + kRing) ++slot;
           held[slot] = need[ky];
-          expand_.run(x.pixel(n, need[ky], 0), x.pixel_stride, x.shape.w, ring + slot * in_w_ * channels_, channels_,
+          expand_.run(x.pixel(n, need[ky], 0), x.pixel_stride, x.shape.w, ring + slot * row_floats_ + pad_l_ * channels_, channels_,
                       op_.expand.activation.min, op_.expand.activation.max);
         }
-        rows[ky] = ring + slot * in_w_ * channels_;
+        rows[ky] = ring + slot * row_floats_;
       }
       depthwise_row(rows, filtered, y.shape.w);
       float* out = y.pixel(n, oy, 0);
@@ -114,7 +125,7 @@ class InvertedResidualKernel : public Kernel {
     const Window2d& w = op_.depthwise.window;
     simd::DepthwiseRow r;
     r.rows = rows;
-    r.in_w = in_w_;
+    r.in_w = pad_l_ + in_w_ + pad_r_;
     r.in_stride = channels_;
     r.channels = channels_;
     r.w = dw_weights_.data();
@@ -122,7 +133,7 @@ class InvertedResidualKernel : public Kernel {
     r.kh = r.kw = kRing;
     r.sw = static_cast<int>(w.sw);
     r.dw = static_cast<int>(w.dw);
-    r.pad_l = static_cast<int>(w.pad_l);
+    r.pad_l = 0;
     r.out = out;
     r.out_w = out_w;
     r.out_stride = channels_;
@@ -136,6 +147,8 @@ class InvertedResidualKernel : public Kernel {
   PackedGemm expand_, project_;
   std::vector<float> dw_weights_, dw_bias_;  // [tap][channel]
   int64_t channels_ = 0, in_w_ = 0, phases_ = 1, pieces_ = 1;
+  int64_t pad_l_ = 0, pad_r_ = 0, row_floats_ = 0;  // zero columns around each ring row; floats a row
+  std::vector<float> zero_row_;                     // read for padding rows
   ScratchSlots slots_;
 };
 
