@@ -19,6 +19,8 @@ struct InvertedResidualOp : Op {
   // Whether these convs (shapes inferred) make a block the fused kernel runs: 1x1 stride-1
   // unpadded expand and project, 3x3 depthwise (multiplier 1) with stride 1, or stride 2 undilated.
   static bool fusable(const Conv2dOp& expand, const Conv2dOp& depthwise, const Conv2dOp& project);
+  // A 1x1, stride-1, unpadded window.
+  static bool pointwise(const Conv2dOp& c);
 };
 
 }  // namespace atrous
