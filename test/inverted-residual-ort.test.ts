@@ -80,13 +80,13 @@ function buildBlock(s: BlockSpec): { g: Graph; bytes: Uint8Array } {
   return { g, bytes };
 }
 
-async function checkBlock(s: BlockSpec, fused: boolean): Promise<void> {
+async function checkBlock(s: BlockSpec, fused: boolean, threadCounts = [1, 2]): Promise<void> {
   const { g, bytes } = buildBlock(s);
   const input = seededRandom(s.shape.reduce((a, b) => a * b, 1), 17, -2, 2);
   const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 });
   const [n, h, w, c] = s.shape;
   const ref = await session.run({ x: new ort.Tensor('float32', nhwcToNchw(input, s.shape), [n, c, h, w]) });
-  for (const threads of [1, 2]) {
+  for (const threads of threadCounts) {
     const model = await compile(g, undefined, { threads });
     const ours = await model.run(input, { profile: true });
     const ops = (ours.profile ?? []).map((p) => p.op);
@@ -104,7 +104,7 @@ test('residual blocks at dilation 1, 2 and 4 fuse and match onnxruntime', async 
 });
 
 test('a stride-2 block without residual fuses and matches onnxruntime', async () => {
-  for (const h of [14, 15])
+  for (const h of [34, 35])
     await checkBlock({ shape: [1, h, 13, 8], expanded: 48, out: 24, stride: 2, dilation: 1, residual: false }, true);
 });
 
@@ -114,6 +114,12 @@ test('TF-style block (project offset added after the residual) fuses and matches
 
 test('a block whose expanded activations are also an output is left unfused and still matches', async () => {
   await checkBlock({ shape: [1, 10, 10, 8], expanded: 32, out: 8, stride: 1, dilation: 1, residual: true, exposeExpanded: true }, false);
+});
+
+test('with more threads than chains of rows to give them, the block stays unfused and matches', async () => {
+  // 17 rows at dilation 1: two chains of 8+ rows, fewer than 4 threads.
+  await checkBlock({ shape: [1, 17, 15, 16], expanded: 96, out: 16, stride: 1, dilation: 1, residual: true }, false, [4]);
+  await checkBlock({ shape: [1, 17, 15, 16], expanded: 96, out: 16, stride: 1, dilation: 2, residual: true }, true, [2]);
 });
 
 test.run();

@@ -41,8 +41,8 @@ struct Graph {
 Status build_graph(const Descriptor& desc, std::vector<WeightData>&& weights, Graph* g);
 
 // BN folding into conv, activation fusion into conv / binary ops, dead-node removal; `for_cpu`
-// adds the rewrites that pay on the CPU: MobileNetV2 blocks become inverted_residual nodes (a
-// CPU-only kernel), image pooling leaves the head's projection conv (passes.cc).
-Status optimize_graph(Graph* g, bool for_cpu = false);
+// adds the rewrites that pay on the CPU (with `threads` threads): MobileNetV2 blocks become
+// inverted_residual nodes (a CPU-only kernel), image pooling leaves the head's projection conv.
+Status optimize_graph(Graph* g, bool for_cpu = false, int threads = 1);
 
 }  // namespace atrous

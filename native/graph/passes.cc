@@ -144,12 +144,19 @@ void fuse_activations(Graph* g) {
 }
 
 // expand 1x1 -> depthwise 3x3 -> project 1x1 (-> + the block input) becomes one
-// inverted_residual node, run by one CPU kernel (only the CPU backend has it).
-void fuse_inverted_residuals(Graph* g) {
+// inverted_residual node, run by one CPU kernel (only the CPU backend has it). The kernel's
+// threads take chains of output rows, and a chain cut short re-expands two input rows; so a
+// block is fused only when chains of at least kMinChainRows rows give every thread one (else,
+// with many cores, the separate convs keep them all busy).
+void fuse_inverted_residuals(Graph* g, int threads) {
+  constexpr int64_t kMinChainRows = 8;
   for (size_t i = 0; i < g->nodes.size(); ++i) {
     const Node& dw_node = g->nodes[i];
     auto* dw = dw_node.removed ? nullptr : dynamic_cast<Conv2dOp*>(dw_node.op.get());
     if (!dw || !dw->is_depthwise() || dw_node.inputs.size() != 3) continue;
+    const Shape4 out = g->values[dw_node.output].info.shape;
+    const int64_t phases = dw->window.sh == 1 ? std::min(dw->window.dh, out.h) : 1;
+    if (out.n * phases * std::max<int64_t>(1, out.h / phases / kMinChainRows) < threads) continue;
     auto* expand = sole_producer<Conv2dOp>(g, dw_node.inputs[0]);
     const Value& filtered = g->values[dw_node.output];
     if (!expand || filtered.consumers.size() != 1 || filtered.is_graph_output) continue;
@@ -327,13 +334,13 @@ void remove_dead_nodes(Graph* g) {
 
 }  // namespace
 
-Status optimize_graph(Graph* g, bool for_cpu) {
+Status optimize_graph(Graph* g, bool for_cpu, int threads) {
   remove_dead_nodes(g);
   fold_batch_norms(g);
   fold_affine_into_conv(g);
   fuse_activations(g);
   if (for_cpu) {
-    fuse_inverted_residuals(g);
+    fuse_inverted_residuals(g, threads);
     split_pooled_projections(g);
   }
   remove_dead_nodes(g);
