@@ -1,8 +1,8 @@
 // The fused MobileNetV2 block (ops/inverted_residual.h). Output rows go in chains that share
 // input rows: with stride 1 and dilation d, rows p, p + d, p + 2d, ... (one phase) read only
 // input rows of that phase, so walking a chain, each output row needs one newly expanded input
-// row. Three expanded rows sit in a per-thread ring; the depthwise row and the project GEMM
-// then read them from cache instead of a whole expanded tensor (65x65x960 floats = 16 MB at
+// row. The expanded rows sit in a per-thread ring (three, four when two output rows go at once);
+// the depthwise row and the project GEMM then read them from cache instead of a whole expanded tensor (65x65x960 floats = 16 MB at
 // output stride 8) going through memory twice. Ring rows carry zero columns for the left and right
 // padding, and padding rows above and below read a zero row, so the depthwise row kernel takes
 // its fast path (every tap inside the row) at the borders too; the zeros add nothing to the sums.
@@ -60,7 +60,8 @@ class InvertedResidualKernel : public Kernel {
     const int64_t images = out.shape.n, rows = out.shape.h;
     phases_ = w.sh == 1 ? std::min(w.dh, rows) : 1;
     pieces_ = std::max<int64_t>(1, (threads + images * phases_ - 1) / (images * phases_));
-    slots_ = ScratchSlots(threads, kRing * row_floats_ + out.shape.w * channels_);
+    pairs_ = w.sh == 1 && phases_ == w.dh && (w.dh == 1 || w.dh == 2 || w.dh == 4);
+    slots_ = ScratchSlots(threads, kRing * row_floats_ + 2 * out.shape.w * channels_);
   }
 
   size_t scratch_bytes() const override { return slots_.bytes(); }
@@ -74,7 +75,8 @@ class InvertedResidualKernel : public Kernel {
   }
 
  private:
-  static constexpr int kRing = 3;  // expanded input rows kept: the depthwise conv's three taps
+  // Expanded input rows kept: the depthwise conv's three taps, four for two output rows at once.
+  static constexpr int kRing = 4;
 
   void run_chain(const CFView& x, const FView& y, int64_t unit, float* scratch) const {
     const Window2d& w = op_.depthwise.window;
@@ -88,16 +90,19 @@ class InvertedResidualKernel : public Kernel {
       std::fill(row, row + pad_l_ * channels_, 0.f);
       std::fill(row + (pad_l_ + in_w_) * channels_, row + row_floats_, 0.f);
     }
-    int64_t held[kRing] = {-1, -1, -1};  // the input row in each ring slot
-    for (int64_t j = first; j < last; ++j) {
+    int64_t held[kRing] = {-1, -1, -1, -1};  // the input row in each ring slot
+    for (int64_t j = first; j < last;) {
+      // Output row oy, and oy + dh (the chain's next) with it when pairs_: the depthwise row
+      // kernel then shares the loads of their two common input rows.
       const int64_t oy = phase + j * phases_;
-      int64_t need[kRing];
-      for (int ky = 0; ky < kRing; ++ky) {
+      const int out_rows = pairs_ && j + 1 < last ? 2 : 1;
+      int64_t need[kRing] = {-1, -1, -1, -1};
+      for (int ky = 0; ky < 2 + out_rows; ++ky) {
         need[ky] = oy * w.sh - w.pad_t + ky * w.dh;
         if (need[ky] < 0 || need[ky] >= x.shape.h) need[ky] = -1;
       }
       const float* rows[kRing];
-      for (int ky = 0; ky < kRing; ++ky) {
+      for (int ky = 0; ky < 2 + out_rows; ++ky) {
         rows[ky] = zero_row_.data();
         if (need[ky] < 0) continue;
         int slot = static_cast<int>(std::find(held, held + kRing, need[ky]) - held);
@@ -110,18 +115,24 @@ class InvertedResidualKernel : public Kernel {
         }
         rows[ky] = ring + slot * row_floats_;
       }
-      depthwise_row(rows, filtered, y.shape.w);
-      float* out = y.pixel(n, oy, 0);
-      project_.run(filtered, channels_, y.shape.w, out, y.pixel_stride, op_.project.activation.min,
-                   op_.project.activation.max);
-      if (op_.residual)
-        for (int64_t ox = 0; ox < y.shape.w; ++ox)
-          k_.add_clamp(out + ox * y.pixel_stride, x.pixel(n, oy, ox), out + ox * y.pixel_stride, y.shape.c,
-                       op_.residual_activation.min, op_.residual_activation.max);
+      const int64_t filtered_floats = y.shape.w * channels_;
+      depthwise_rows(rows, filtered, out_rows == 2 ? filtered + filtered_floats : nullptr, y.shape.w);
+      for (int i = 0; i < out_rows; ++i) {
+        const int64_t row = oy + i * w.dh;
+        float* out = y.pixel(n, row, 0);
+        project_.run(filtered + i * filtered_floats, channels_, y.shape.w, out, y.pixel_stride,
+                     op_.project.activation.min, op_.project.activation.max);
+        if (op_.residual)
+          for (int64_t ox = 0; ox < y.shape.w; ++ox)
+            k_.add_clamp(out + ox * y.pixel_stride, x.pixel(n, row, ox), out + ox * y.pixel_stride, y.shape.c,
+                         op_.residual_activation.min, op_.residual_activation.max);
+      }
+      j += out_rows;
     }
   }
 
-  void depthwise_row(const float* const* rows, float* out, int64_t out_w) const {
+  // One output row from rows[0..2], and a second from rows[1..3] when `out2`.
+  void depthwise_rows(const float* const* rows, float* out, float* out2, int64_t out_w) const {
     const Window2d& w = op_.depthwise.window;
     simd::DepthwiseRow r;
     r.rows = rows;
@@ -130,7 +141,7 @@ class InvertedResidualKernel : public Kernel {
     r.channels = channels_;
     r.w = dw_weights_.data();
     r.bias = dw_bias_.data();
-    r.kh = r.kw = kRing;
+    r.kh = r.kw = 3;
     r.sw = static_cast<int>(w.sw);
     r.dw = static_cast<int>(w.dw);
     r.pad_l = 0;
@@ -139,6 +150,7 @@ class InvertedResidualKernel : public Kernel {
     r.out_stride = channels_;
     r.lo = op_.depthwise.activation.min;
     r.hi = op_.depthwise.activation.max;
+    r.out2 = out2;
     k_.depthwise_row(r);
   }
 
@@ -147,6 +159,7 @@ class InvertedResidualKernel : public Kernel {
   PackedGemm expand_, project_;
   std::vector<float> dw_weights_, dw_bias_;  // [tap][channel]
   int64_t channels_ = 0, in_w_ = 0, phases_ = 1, pieces_ = 1;
+  bool pairs_ = false;  // two output rows of a chain per pass (stride 1, dilation 1, 2 or 4)
   int64_t pad_l_ = 0, pad_r_ = 0, row_floats_ = 0;  // zero columns around each ring row; floats a row
   std::vector<float> zero_row_;                     // read for padding rows
   ScratchSlots slots_;
