@@ -171,6 +171,7 @@ void fuse_inverted_residuals(Graph* g, int threads) {
     block->name = expand->name + " .. " + project->name;
     block->expand = *expand, block->depthwise = *dw, block->project = *project;
     const int x = expand_node.inputs[0];
+    if (g->values[x].info.is_constant()) continue;  // the kernel takes x at run()
     std::vector<int> inputs = {x, expand_node.inputs[1], expand_node.inputs[2], dw_node.inputs[1], dw_node.inputs[2],
                                project_node.inputs[1]};
     int project_bias = project_node.inputs.size() == 3 ? project_node.inputs[2] : -1;
@@ -253,7 +254,8 @@ void split_pooled_projections(Graph* g) {
       const Value& v = g->values[parts[p]];
       const bool resized = v.producer >= 0 && dynamic_cast<ResizeBilinearOp*>(g->nodes[v.producer].op.get());
       const Shape4 src = resized ? g->values[g->nodes[v.producer].inputs[0]].info.shape : Shape4{};
-      if (pooled < 0 && resized && src.h == 1 && src.w == 1 && std::count(parts.begin(), parts.end(), parts[p]) == 1)
+      const bool map = resized && src.h == 1 && src.w == 1 && !g->values[g->nodes[v.producer].inputs[0]].info.is_constant();
+      if (pooled < 0 && map && std::count(parts.begin(), parts.end(), parts[p]) == 1)
         pooled = static_cast<int>(p), pooled_offset = offset;
       offset += v.info.shape.c;
     }
