@@ -304,7 +304,7 @@ void split_pooled_projections(Graph* g) {
     auto sum = std::make_unique<BinaryOp>();
     sum->kind = BinaryOp::Kind::kAdd;
     sum->activation = conv->activation;
-    sum->name = name;
+    sum->name = name + ":sum";
     Node sum_node;
     sum_node.op = std::move(sum);
     sum_node.inputs = {rest_out, pooled_out};
