@@ -31,6 +31,18 @@ export async function benchProfile(threads = Number(process.env.T ?? 2)): Promis
       e.ms += t.ms / runs;
       perNode.set(t.node, e);
     }
+  // Fused MobileNetV2 blocks run as one node named '<expand> .. <project>': their multiply-adds are
+  // the expand's, the project's and the 3x3 depthwise's between them.
+  for (const node of perNode.keys()) {
+    const [expandName, projectName] = node.split(' .. ');
+    const expand = layers.get(expandName ?? ''), project = layers.get(projectName ?? '');
+    if (!expand || !project) continue;
+    const size = project.what.split(' ')[0]!;
+    const [h, w] = size.split('x').map(Number) as [number, number];
+    const [cin, expanded] = expand.what.split(' ')[1]!.split('->');
+    layers.set(node, { kind: 'inverted_residual', what: `${size} ${cin}->${expanded}->${project.what.split('->')[1]}`,
+      macs: expand.macs + project.macs + h * w * Number(expanded) * 9 });
+  }
   const byKind = new Map<string, { ms: number; macs: number }>();
   for (const [node, { op, ms }] of perNode) {
     const layer = layers.get(node);

@@ -11,6 +11,16 @@ export async function medianMs(fn: () => Promise<unknown>, runs = 15, warmup = 3
   return times[Math.floor(times.length / 2)] as number;
 }
 
+// The median wall time and the process CPU time (all threads) per run: when other work shares
+// the cores, the wall time swings while the CPU time stays comparable between A/B runs.
+export async function medianAndCpuMs(fn: () => Promise<unknown>, runs = 15, warmup = 3): Promise<{ wall: number; cpu: number }> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const cpu0 = process.cpuUsage();
+  const wall = await medianMs(fn, runs, 0);
+  const cpu = process.cpuUsage(cpu0);
+  return { wall, cpu: (cpu.user + cpu.system) / 1000 / runs };
+}
+
 export function sharedModels(): string {
   const path = require('node:path') as typeof import('node:path');
   const fs = require('node:fs') as typeof import('node:fs');

@@ -45,16 +45,19 @@ Status make_binary_kernel(const KernelRequest& req, SimdLevel level, std::unique
     CFView c{constant.data(), constant_shape, constant_shape.c};
     const CFView& a = constant_side == 0 ? c : in[0];
     const CFView& b = constant_side == 1 ? c : constant_side == 0 ? in[0] : in[1];
-    if (kind == BinaryOp::Kind::kAdd && a.shape == y.shape && b.shape == y.shape) {
-      // Same-shape add (residual connections): SIMD over each row, or each pixel when strided.
-      const bool rows_contiguous = a.contiguous() && b.contiguous() && y.contiguous();
+    if (kind == BinaryOp::Kind::kAdd && a.shape.c == y.shape.c && b.shape.c == y.shape.c) {
+      // Add without a channel broadcast (residual connections; a per-image [N,1,1,C] term): SIMD
+      // over each row when both sides are whole contiguous rows, else over each pixel.
+      const bool rows_contiguous = a.shape == y.shape && b.shape == y.shape && a.contiguous() && b.contiguous() && y.contiguous();
       return for_each_row(ctx, y.shape, [&](int64_t n, int64_t h) {
         if (rows_contiguous) {
           k->add_clamp(a.pixel(n, h, 0), b.pixel(n, h, 0), y.pixel(n, h, 0), y.shape.w * y.shape.c, act.min, act.max);
           return;
         }
         for (int64_t x = 0; x < y.shape.w; ++x)
-          k->add_clamp(a.pixel(n, h, x), b.pixel(n, h, x), y.pixel(n, h, x), y.shape.c, act.min, act.max);
+          k->add_clamp(a.pixel(bidx(n, a.shape.n), bidx(h, a.shape.h), bidx(x, a.shape.w)),
+                       b.pixel(bidx(n, b.shape.n), bidx(h, b.shape.h), bidx(x, b.shape.w)), y.pixel(n, h, x), y.shape.c,
+                       act.min, act.max);
       });
     }
     return for_each_row(ctx, y.shape, [&](int64_t n, int64_t h) {

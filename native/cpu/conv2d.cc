@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cpu/optimized.h"
+#include "cpu/packed_gemm.h"
 #include "cpu/reference.h"
 #include "cpu/scratch_slots.h"
 #include "cpu/simd/kernels.h"
@@ -43,12 +44,11 @@ namespace {
 // Convolution as GEMM per group: C[M = output pixels, cout_g] = A[M, K] * B[K, cout_g] with
 // K = kh * kw * cin_g. A is the input itself for 1x1 / stride 1 / no padding (its rows are
 // pixels, `pixel_stride` apart), otherwise im2col rows built per block of M in scratch.
-// B (the weights) is packed once into panels [K][nr] that the register tile streams.
 class GemmConv2dKernel : public Kernel {
  public:
   GemmConv2dKernel(const Conv2dOp& op, const simd::Kernels& k, const TensorInfo& w, const TensorInfo* b,
                    const TensorInfo& out, int threads)
-      : op_(op), k_(k), slots_(threads, 0) {
+      : op_(op), slots_(threads, 0) {
     const Window2d& win = op.window;
     groups_ = op.groups;
     cin_g_ = op.in_channels / groups_;
@@ -56,38 +56,17 @@ class GemmConv2dKernel : public Kernel {
     kdim_ = win.kh * win.kw * cin_g_;
     direct_ = win.kh == 1 && win.kw == 1 && win.sh == 1 && win.sw == 1 && win.pad_t == 0 && win.pad_b == 0 &&
               win.pad_l == 0 && win.pad_r == 0;
-    // Output channels of a group in panels of nr; a remainder of at most nr / 2 gets a narrow panel.
-    const int64_t nr = k.gemm_nr, mr = k.gemm_mr;
-    for (int64_t col = 0; col < cout_g_;) {
-      const int64_t width = cout_g_ - col <= nr / 2 ? nr / 2 : nr;
-      panels_.push_back({col, width, group_floats_});
-      group_floats_ += width * kdim_;
-      col += width;
-    }
-    padded_cols_ = panels_.back().col + panels_.back().width;
-    kc_ = std::max<int64_t>(64, 4096 / nr);
+    for (int64_t g = 0; g < groups_; ++g)
+      gemms_.emplace_back(k, w.weight->data.data() + g * cout_g_ * kdim_, b ? b->weight->data.data() + g * cout_g_ : nullptr,
+                          cout_g_, kdim_);
+    kc_ = gemms_[0].kc();
     // Row block: ~96 rows, fewer when an im2col block would pass 1 MB, or when there would be
     // too few blocks to keep the threads evenly busy (a multiple of both tiles' rows).
-    const int64_t rows_unit = std::lcm<int64_t>(mr, k.gemm_narrow_mr);
+    const int64_t rows_unit = std::lcm<int64_t>(k.gemm_mr, k.gemm_narrow_mr);
     const int64_t m = out.shape.n * out.shape.h * out.shape.w;
     mc_ = direct_ ? 96 : std::min<int64_t>(96, (1 << 18) / kdim_);
     mc_ = std::min<int64_t>(mc_, (m + 4 * threads - 1) / (4 * threads) + rows_unit - 1);
     mc_ = std::max<int64_t>(rows_unit, mc_ / rows_unit * rows_unit);
-    packed_.assign(groups_ * group_floats_, 0.f);
-    const float* wd = w.weight->data.data();
-    for (int64_t g = 0; g < groups_; ++g)
-      for (const Panel& p : panels_)
-        for (int64_t j = 0; j < std::min(p.width, cout_g_ - p.col); ++j) {
-          float* panel = packed_.data() + g * group_floats_ + p.offset;
-          const float* src = wd + (g * cout_g_ + p.col + j) * kdim_;
-          for (int64_t kk = 0; kk < kdim_; ++kk) panel[kk * p.width + j] = src[kk];
-        }
-    if (b) {  // padded like the panels, as the tile reads whole vectors
-      bias_.assign(groups_ * padded_cols_, 0.f);
-      for (int64_t g = 0; g < groups_; ++g)
-        std::copy_n(b->weight->data.data() + g * cout_g_, cout_g_, bias_.data() + g * padded_cols_);
-    }
-    for (int64_t k0 = 0; k0 < kdim_; k0 += kc_) k_chunks_all_.push_back({k0, std::min(kc_, kdim_ - k0)});
     if (!direct_) slots_ = ScratchSlots(threads, mc_ * kdim_);
   }
 
@@ -121,8 +100,12 @@ class GemmConv2dKernel : public Kernel {
         a = cols;
         lda = kdim_;
       }
-      gemm(a, lda, rows, g, y.data + m0 * y.pixel_stride + g * cout_g_, y.pixel_stride,
-           direct_ ? k_chunks_all_ : k_chunks(x.shape, y.shape, m0, rows));
+      float* c = y.data + m0 * y.pixel_stride + g * cout_g_;
+      const float lo = op_.activation.min, hi = op_.activation.max;
+      if (direct_)
+        gemms_[g].run(a, lda, rows, c, y.pixel_stride, lo, hi);
+      else
+        gemms_[g].run(a, lda, rows, c, y.pixel_stride, lo, hi, k_chunks(x.shape, y.shape, m0, rows));
     }
   }
 
@@ -194,49 +177,10 @@ class GemmConv2dKernel : public Kernel {
     }
   }
 
-  // C[rows, cout_g] = A * B over the given K chunks, + bias, clamped. No chunks: bias alone.
-  void gemm(const float* a, int64_t lda, int64_t rows, int64_t g, float* c, int64_t ldc,
-            const std::vector<std::pair<int64_t, int64_t>>& chunks) const {
-    simd::GemmTile t;
-    t.lda = lda;
-    t.ldc = ldc;
-    t.lo = op_.activation.min;
-    t.hi = op_.activation.max;
-    // Per panel of output channels, its K blocks: the C tiles of the panel stay in L1 across
-    // K blocks, the A block stays in L2 across panels.
-    for (const Panel& p : panels_) {
-      const bool narrow = p.width < k_.gemm_nr;
-      const int64_t mr = narrow ? k_.gemm_narrow_mr : k_.gemm_mr;
-      auto* tile = narrow ? k_.gemm_tile_narrow : k_.gemm_tile;
-      t.cols = static_cast<int>(std::min(p.width, cout_g_ - p.col));
-      const size_t passes = std::max<size_t>(1, chunks.size());
-      for (size_t ci = 0; ci < passes; ++ci) {
-        const int64_t k0 = chunks.empty() ? 0 : chunks[ci].first;
-        t.kc = chunks.empty() ? 0 : chunks[ci].second;
-        t.accumulate = ci > 0;
-        t.last = ci + 1 == passes;
-        t.b = packed_.data() + g * group_floats_ + p.offset + k0 * p.width;
-        t.bias = bias_.empty() ? nullptr : bias_.data() + g * padded_cols_ + p.col;
-        for (int64_t i = 0; i < rows; i += mr) {
-          t.a = a + i * lda + k0;
-          t.c = c + i * ldc + p.col;
-          t.rows = static_cast<int>(std::min(mr, rows - i));
-          tile(t);
-        }
-      }
-    }
-  }
-
-  struct Panel {
-    int64_t col, width, offset;  // first output channel of the group, nr or nr / 2, floats into the group's packing
-  };
   Conv2dOp op_;
-  const simd::Kernels& k_;
-  int64_t groups_ = 1, cin_g_ = 0, cout_g_ = 0, kdim_ = 0, group_floats_ = 0, padded_cols_ = 0, kc_ = 0, mc_ = 0;
-  std::vector<Panel> panels_;
-  std::vector<std::pair<int64_t, int64_t>> k_chunks_all_;  // the whole K in chunks of kc_
+  int64_t groups_ = 1, cin_g_ = 0, cout_g_ = 0, kdim_ = 0, kc_ = 0, mc_ = 0;
+  std::vector<PackedGemm> gemms_;  // one per group
   bool direct_ = false;
-  std::vector<float> packed_, bias_;
   ScratchSlots slots_;
 };
 

@@ -9,6 +9,7 @@
 #include "ops/clip.h"
 #include "ops/concat.h"
 #include "ops/conv2d.h"
+#include "ops/inverted_residual.h"
 #include "ops/pad.h"
 #include "ops/pool2d.h"
 #include "ops/resize_bilinear.h"
@@ -35,5 +36,8 @@ void clip(const Activation& range, const CFView& x, const FView& y);
 void softmax(const CFView& x, const FView& y);
 void argmax(const CFView& x, const View<int32_t>& y);
 void space_batch(const SpaceBatchOp& op, const CFView& x, const FView& y);
+// The fused block as its three convs (and the add) one after the other; w: expand, depthwise and
+// project weight and bias, in that order.
+void inverted_residual(const InvertedResidualOp& op, const CFView& x, const std::vector<const float*>& w, const FView& y);
 
 }  // namespace atrous::ref

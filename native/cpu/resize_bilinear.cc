@@ -1,9 +1,9 @@
 #include <algorithm>
 #include <cmath>
 
-#include "cpu/lambda_kernel.h"
 #include "cpu/optimized.h"
 #include "cpu/reference.h"
+#include "cpu/scratch_slots.h"
 #include "cpu/simd/kernels.h"
 
 namespace atrous {
@@ -67,33 +67,81 @@ void ref::resize_bilinear(const ResizeBilinearOp& op, const CFView& x, const FVi
     for (int64_t oy = 0; oy < y.shape.h; ++oy) resize_row(ty, tx, x, n, oy, y);
 }
 
+namespace {
+
+// Separable, in the reference's order: each input row is interpolated horizontally once (into a
+// small per-thread cache of two rows) and reused by every output row between it and the next
+// (about 8 when upsampling logits 8x); an output row is then one flat blend of two cached rows.
+class ResizeBilinearKernel : public Kernel {
+ public:
+  ResizeBilinearKernel(const ResizeBilinearOp& op, const simd::Kernels& k, const TensorInfo& x, const TensorInfo& y,
+                       int threads)
+      : k_(k), ty_(taps(op.mode, x.shape.h, y.shape.h, op.scale_h)), slots_(threads, 2 * y.shape.w * y.shape.c) {
+    for (const Tap& t : taps(op.mode, x.shape.w, y.shape.w, op.scale_w)) {
+      x0_.push_back(t.i0);
+      x1_.push_back(t.i1);
+      fx_.push_back(t.frac);
+    }
+  }
+
+  size_t scratch_bytes() const override { return slots_.bytes(); }
+
+  Status run(const ExecContext& ctx, const std::vector<CFView>& in, const FView& y) override {
+    const CFView& x = in[0];
+    const int64_t row_floats = y.shape.w * y.shape.c;
+    return ctx.pool->parallel_for(y.shape.n * y.shape.h, 1, [&](int64_t begin, int64_t end) {
+      ScratchSlots::Lease lease(slots_, ctx);
+      int64_t held[2] = {-1, -1};  // the input row (n * H + iy) in each cache slot
+      // Input row iy, horizontally interpolated; computed into the slot not holding `keep`.
+      auto cached = [&](int64_t n, int64_t iy, int64_t keep) -> const float* {
+        const int64_t key = n * x.shape.h + iy;
+        for (int s = 0; s < 2; ++s)
+          if (held[s] == key) return lease.data() + s * row_floats;
+        const int s = held[0] == keep ? 1 : 0;
+        held[s] = key;
+        simd::ResizeRow r;
+        r.in = x.pixel(n, iy, 0);
+        r.in_stride = x.pixel_stride;
+        r.x0 = x0_.data();
+        r.x1 = x1_.data();
+        r.fx = fx_.data();
+        r.channels = y.shape.c;
+        r.out = lease.data() + s * row_floats;
+        r.out_w = y.shape.w;
+        r.out_stride = y.shape.c;
+        k_.resize_row(r);
+        return r.out;
+      };
+      for (int64_t row = begin; row < end; ++row) {
+        const int64_t n = row / y.shape.h;
+        const Tap& t = ty_[row % y.shape.h];
+        const float* top = cached(n, t.i0, n * x.shape.h + t.i1);
+        const float* bottom = cached(n, t.i1, n * x.shape.h + t.i0);
+        float* out = y.pixel(n, row % y.shape.h, 0);
+        if (y.pixel_stride == y.shape.c) {
+          k_.lerp(top, bottom, t.frac, out, row_floats);
+        } else {
+          for (int64_t ox = 0; ox < y.shape.w; ++ox)
+            k_.lerp(top + ox * y.shape.c, bottom + ox * y.shape.c, t.frac, out + ox * y.pixel_stride, y.shape.c);
+        }
+      }
+    });
+  }
+
+ private:
+  const simd::Kernels& k_;
+  std::vector<Tap> ty_;
+  std::vector<int64_t> x0_, x1_;
+  std::vector<float> fx_;
+  ScratchSlots slots_;
+};
+
+}  // namespace
+
 Status make_resize_bilinear_kernel(const KernelRequest& req, SimdLevel level, std::unique_ptr<Kernel>* out) {
   const auto& op = static_cast<const ResizeBilinearOp&>(*req.op);
-  auto ty = taps(op.mode, req.inputs[0].shape.h, req.output.shape.h, op.scale_h);
-  auto tx = taps(op.mode, req.inputs[0].shape.w, req.output.shape.w, op.scale_w);
-  // Horizontal taps as flat arrays for the SIMD row kernel (channels in lanes).
-  std::vector<int64_t> x0(tx.size()), x1(tx.size());
-  std::vector<float> fx(tx.size());
-  for (size_t i = 0; i < tx.size(); ++i) x0[i] = tx[i].i0, x1[i] = tx[i].i1, fx[i] = tx[i].frac;
-  const simd::Kernels* k = &simd::kernels_for(level);
-  *out = make_lambda_kernel([ty, x0, x1, fx, k](const ExecContext& ctx, const std::vector<CFView>& in, const FView& y) {
-    const CFView& x = in[0];
-    return for_each_row(ctx, y.shape, [&](int64_t n, int64_t oy) {
-      simd::ResizeRow r;
-      r.top = x.pixel(n, ty[oy].i0, 0);
-      r.bottom = x.pixel(n, ty[oy].i1, 0);
-      r.in_stride = x.pixel_stride;
-      r.x0 = x0.data();
-      r.x1 = x1.data();
-      r.fx = fx.data();
-      r.fy = ty[oy].frac;
-      r.channels = y.shape.c;
-      r.out = y.pixel(n, oy, 0);
-      r.out_w = y.shape.w;
-      r.out_stride = y.pixel_stride;
-      k->resize_row(r);
-    });
-  });
+  *out = std::make_unique<ResizeBilinearKernel>(op, simd::kernels_for(level), req.inputs[0], req.output,
+                                                std::max(1, req.threads));
   return Status::ok();
 }
 

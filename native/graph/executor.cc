@@ -37,11 +37,11 @@ Status CompiledModel::compile(const Descriptor& desc, std::vector<WeightData>&& 
   return guarded([&]() -> Status {
     auto m = std::unique_ptr<CompiledModel>(new CompiledModel());
     ATROUS_RETURN_IF_ERROR(build_graph(desc, std::move(weights), &m->graph_));
-    ATROUS_RETURN_IF_ERROR(optimize_graph(&m->graph_));
-    ATROUS_RETURN_IF_ERROR(plan_memory(m->graph_, &m->plan_));
-    int threads = options.threads > 0 ? options.threads : ThreadPool::default_threads();
-    m->pool_ = std::make_unique<ThreadPool>(threads);
+    const int threads = options.threads > 0 ? options.threads : ThreadPool::default_threads();
     ATROUS_RETURN_IF_ERROR(choose_backend(options.device, &m->backend_));
+    ATROUS_RETURN_IF_ERROR(optimize_graph(&m->graph_, !m->backend_->device(), threads));
+    ATROUS_RETURN_IF_ERROR(plan_memory(m->graph_, &m->plan_));
+    m->pool_ = std::make_unique<ThreadPool>(threads);
     for (int ni : m->plan_.order) {
       Node& n = m->graph_.nodes[ni];
       KernelRequest req = request_for(m->graph_, n, threads);

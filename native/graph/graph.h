@@ -40,7 +40,9 @@ struct Graph {
 // Validates the descriptor, checks every weight (shape, size, finite values) and infers shapes.
 Status build_graph(const Descriptor& desc, std::vector<WeightData>&& weights, Graph* g);
 
-// BN folding into conv, activation fusion into conv / binary ops, dead-node removal.
-Status optimize_graph(Graph* g);
+// BN folding into conv, activation fusion into conv / binary ops, dead-node removal; `for_cpu`
+// adds the rewrites that pay on the CPU (with `threads` threads): MobileNetV2 blocks become
+// inverted_residual nodes (a CPU-only kernel), image pooling leaves the head's projection conv.
+Status optimize_graph(Graph* g, bool for_cpu = false, int threads = 1);
 
 }  // namespace atrous

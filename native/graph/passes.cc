@@ -6,7 +6,10 @@
 #include "ops/batch_norm.h"
 #include "ops/binary.h"
 #include "ops/clip.h"
+#include "ops/concat.h"
 #include "ops/conv2d.h"
+#include "ops/inverted_residual.h"
+#include "ops/resize_bilinear.h"
 
 namespace atrous {
 
@@ -140,6 +143,182 @@ void fuse_activations(Graph* g) {
   }
 }
 
+// expand 1x1 -> depthwise 3x3 -> project 1x1 (-> + the block input) becomes one
+// inverted_residual node, run by one CPU kernel (only the CPU backend has it). The kernel's
+// threads take chains of output rows, and a chain cut short re-expands two input rows; so a
+// block is fused only when chains of at least kMinChainRows rows give every thread one (else,
+// with many cores, the separate convs keep them all busy).
+void fuse_inverted_residuals(Graph* g, int threads) {
+  constexpr int64_t kMinChainRows = 8;
+  for (size_t i = 0; i < g->nodes.size(); ++i) {
+    const Node& dw_node = g->nodes[i];
+    auto* dw = dw_node.removed ? nullptr : dynamic_cast<Conv2dOp*>(dw_node.op.get());
+    if (!dw || !dw->is_depthwise() || dw_node.inputs.size() != 3) continue;
+    const Shape4 out = g->values[dw_node.output].info.shape;
+    const int64_t phases = dw->window.sh == 1 ? std::min(dw->window.dh, out.h) : 1;
+    if (out.n * phases * std::max<int64_t>(1, out.h / phases / kMinChainRows) < threads) continue;
+    auto* expand = sole_producer<Conv2dOp>(g, dw_node.inputs[0]);
+    const Value& filtered = g->values[dw_node.output];
+    if (!expand || filtered.consumers.size() != 1 || filtered.is_graph_output) continue;
+    const int expand_index = g->values[dw_node.inputs[0]].producer, project_index = filtered.consumers[0];
+    const Node& expand_node = g->nodes[expand_index];
+    const Node& project_node = g->nodes[project_index];
+    auto* project = dynamic_cast<Conv2dOp*>(project_node.op.get());
+    if (!project || expand_node.inputs.size() != 3 || project_node.inputs.size() < 2 || project_node.inputs[0] != dw_node.output ||
+        !InvertedResidualOp::fusable(*expand, *dw, *project))
+      continue;
+    auto block = std::make_unique<InvertedResidualOp>();
+    block->name = expand->name + " .. " + project->name;
+    block->expand = *expand, block->depthwise = *dw, block->project = *project;
+    const int x = expand_node.inputs[0];
+    if (g->values[x].info.is_constant()) continue;  // the kernel takes x at run()
+    std::vector<int> inputs = {x, expand_node.inputs[1], expand_node.inputs[2], dw_node.inputs[1], dw_node.inputs[2],
+                               project_node.inputs[1]};
+    int project_bias = project_node.inputs.size() == 3 ? project_node.inputs[2] : -1;
+    std::vector<int> absorbed = {expand_index, static_cast<int>(i), project_index};
+    // The node that reads `value` alone, when it is an add.
+    auto sole_add = [&](int value) -> int {
+      const Value& v = g->values[value];
+      if (v.consumers.size() != 1 || v.is_graph_output) return -1;
+      auto* add = dynamic_cast<BinaryOp*>(g->nodes[v.consumers[0]].op.get());
+      return add && add->kind == BinaryOp::Kind::kAdd ? v.consumers[0] : -1;
+    };
+    const int64_t cout = project->out_channels;
+    const int add_index = sole_add(project_node.output);
+    if (add_index >= 0 && g->values[x].info.shape == g->values[project_node.output].info.shape) {
+      const Node& add_node = g->nodes[add_index];
+      const std::vector<int> pair = {project_node.output, x}, swapped = {x, project_node.output};
+      if (add_node.inputs == pair || add_node.inputs == swapped) {
+        block->residual = true;
+        block->residual_activation = static_cast<BinaryOp*>(add_node.op.get())->activation;
+        absorbed.push_back(add_index);
+        // TF graphs may add the project's batch-norm offset after the residual: (x + p) + b,
+        // taken here as x + (p + b).
+        const bool foldable = project_bias < 0 && project->activation.is_identity() && block->residual_activation.is_identity();
+        const int bias_index = foldable ? sole_add(add_node.output) : -1;
+        int side = -1;
+        const WeightData* k = bias_index >= 0 ? channel_constant(*g, g->nodes[bias_index], cout, &side) : nullptr;
+        if (k && g->nodes[bias_index].inputs[side] == add_node.output) {
+          auto b = std::make_shared<WeightData>();
+          b->shape = {cout};
+          for (int64_t o = 0; o < cout; ++o) b->data.push_back(k->data[k->data.size() == 1 ? 0 : o]);
+          project_bias = add_constant(g, b, g->nodes[bias_index].op->name + ":project_bias", Shape4{1, 1, 1, cout});
+          block->residual_activation = static_cast<BinaryOp*>(g->nodes[bias_index].op.get())->activation;
+          absorbed.push_back(bias_index);
+        }
+      }
+    }
+    if (project_bias < 0) {
+      auto b = std::make_shared<WeightData>();
+      b->shape = {cout};
+      b->data.assign(cout, 0.f);
+      project_bias = add_constant(g, b, project->name + ":zero_bias", Shape4{1, 1, 1, cout});
+    }
+    inputs.push_back(project_bias);
+    Node fused;
+    fused.op = std::move(block);
+    fused.inputs = std::move(inputs);
+    const int last = absorbed.back();
+    fused.output = g->nodes[last].output;
+    for (int n : absorbed) g->nodes[n].removed = true;
+    g->nodes[last] = std::move(fused);  // after every producer of its inputs
+    g->link();
+  }
+}
+
+// Adds a node output value and returns its id.
+int add_node_value(Graph* g, const std::string& name, const TensorInfo& info) {
+  Value v;
+  v.kind = ValueKind::kNode;
+  v.name = name;
+  v.info = info;
+  g->values.push_back(std::move(v));
+  return static_cast<int>(g->values.size()) - 1;
+}
+
+// A 1x1 conv over concat(..., resize(P), ...) where P is a 1x1 map (DeepLab's image pooling:
+// resizing copies it to every pixel): W * concat = W_rest * concat(rest) + W_P * P, and the second
+// term is one [N,1,1,Cout] vector per image. So the big conv reads only the other branches and a
+// 1x1 conv on P plus a broadcast add (with the conv's bias and activation) supply the rest:
+// K shrinks by P's channels (half of the DeepLabV3 mobile head's projection).
+void split_pooled_projections(Graph* g) {
+  for (size_t i = 0; i < g->nodes.size(); ++i) {
+    auto* conv = g->nodes[i].removed ? nullptr : dynamic_cast<Conv2dOp*>(g->nodes[i].op.get());
+    if (!conv || conv->groups != 1 || !InvertedResidualOp::pointwise(*conv)) continue;
+    const int concat_index = g->values[g->nodes[i].inputs[0]].producer;
+    if (!sole_producer<ConcatOp>(g, g->nodes[i].inputs[0])) continue;
+    const std::vector<int> parts = g->nodes[concat_index].inputs;
+    int pooled = -1;  // index into parts
+    int64_t pooled_offset = 0, offset = 0;
+    for (size_t p = 0; p < parts.size(); ++p) {
+      const Value& v = g->values[parts[p]];
+      const bool resized = v.producer >= 0 && dynamic_cast<ResizeBilinearOp*>(g->nodes[v.producer].op.get());
+      const Shape4 src = resized ? g->values[g->nodes[v.producer].inputs[0]].info.shape : Shape4{};
+      const bool map = resized && src.h == 1 && src.w == 1 && !g->values[g->nodes[v.producer].inputs[0]].info.is_constant();
+      if (pooled < 0 && map && std::count(parts.begin(), parts.end(), parts[p]) == 1)
+        pooled = static_cast<int>(p), pooled_offset = offset;
+      offset += v.info.shape.c;
+    }
+    if (pooled < 0 || parts.size() < 2) continue;
+    const Node conv_node = {nullptr, g->nodes[i].inputs, g->nodes[i].output, false};
+    const int pooled_map = g->nodes[g->values[parts[pooled]].producer].inputs[0];
+    const int64_t cin = conv->in_channels, cout = conv->out_channels, cp = g->values[parts[pooled]].info.shape.c;
+    const WeightData& w = *g->values[conv_node.inputs[1]].weight;
+    auto w_rest = std::make_shared<WeightData>(), w_pooled = std::make_shared<WeightData>();
+    w_rest->shape = {cout, 1, 1, cin - cp};
+    w_pooled->shape = {cout, 1, 1, cp};
+    for (int64_t o = 0; o < cout; ++o)
+      for (int64_t c = 0; c < cin; ++c) {
+        const bool in_pooled = c >= pooled_offset && c < pooled_offset + cp;
+        (in_pooled ? w_pooled : w_rest)->data.push_back(w.data[o * cin + c]);
+      }
+    const std::string name = conv->name;
+    std::vector<Node> added;
+    auto add = [&](std::unique_ptr<Op> op, std::vector<int> inputs, const std::string& out_name) {
+      Node n;
+      n.op = std::move(op);
+      n.op->name = out_name;
+      n.inputs = std::move(inputs);
+      TensorInfo info;
+      std::vector<TensorInfo> infos;
+      for (int in : n.inputs) infos.push_back(g->values[in].info);
+      (void)n.op->infer(infos, &info);  // the shapes follow from ones already checked
+      n.output = add_node_value(g, out_name, info);
+      added.push_back(std::move(n));
+      return added.back().output;
+    };
+    std::vector<int> rest;
+    for (size_t p = 0; p < parts.size(); ++p)
+      if (static_cast<int>(p) != pooled) rest.push_back(parts[p]);
+    int rest_in = rest[0];
+    if (rest.size() > 1) rest_in = add(std::make_unique<ConcatOp>(), rest, name + ":rest_concat");
+    auto rest_conv = std::make_unique<Conv2dOp>(*conv);
+    rest_conv->activation = Activation{};
+    const int w_rest_id = add_constant(g, w_rest, name + ":rest_weight", Shape4{cout, 1, 1, cin - cp});
+    const int rest_out = add(std::move(rest_conv), {rest_in, w_rest_id}, name + ":rest");
+    auto pooled_conv = std::make_unique<Conv2dOp>(*conv);
+    pooled_conv->activation = Activation{};
+    std::vector<int> pooled_inputs = {pooled_map, add_constant(g, w_pooled, name + ":pooled_weight", Shape4{cout, 1, 1, cp})};
+    if (conv_node.inputs.size() == 3) pooled_inputs.push_back(conv_node.inputs[2]);
+    const int pooled_out = add(std::move(pooled_conv), pooled_inputs, name + ":pooled");
+    auto sum = std::make_unique<BinaryOp>();
+    sum->kind = BinaryOp::Kind::kAdd;
+    sum->activation = conv->activation;
+    sum->name = name + ":sum";
+    Node sum_node;
+    sum_node.op = std::move(sum);
+    sum_node.inputs = {rest_out, pooled_out};
+    sum_node.output = conv_node.output;
+    g->nodes[concat_index].removed = true;  // read only by this conv
+    g->nodes[i] = std::move(sum_node);
+    const size_t count = added.size();
+    g->nodes.insert(g->nodes.begin() + static_cast<std::ptrdiff_t>(i), std::make_move_iterator(added.begin()),
+                    std::make_move_iterator(added.end()));
+    i += count;
+    g->link();
+  }
+}
+
 void remove_dead_nodes(Graph* g) {
   std::vector<bool> live(g->values.size(), false);
   for (const OutputDesc& o : g->outputs) live[o.value] = true;
@@ -157,11 +336,15 @@ void remove_dead_nodes(Graph* g) {
 
 }  // namespace
 
-Status optimize_graph(Graph* g) {
+Status optimize_graph(Graph* g, bool for_cpu, int threads) {
   remove_dead_nodes(g);
   fold_batch_norms(g);
   fold_affine_into_conv(g);
   fuse_activations(g);
+  if (for_cpu) {
+    fuse_inverted_residuals(g, threads);
+    split_pooled_projections(g);
+  }
   remove_dead_nodes(g);
   return Status::ok();
 }

@@ -41,15 +41,14 @@ struct DepthwiseRow {
   float* out2 = nullptr;
 };
 
-// Bilinear blend of one output row: out[x][c] = lerp(lerp(top[x0], top[x1]), lerp(bot[x0], bot[x1])).
+// The horizontal pass of a bilinear resize over one input row:
+// out[x][c] = in[x0[x]][c] + (in[x1[x]][c] - in[x0[x]][c]) * fx[x].
 struct ResizeRow {
-  const float* top = nullptr;
-  const float* bottom = nullptr;
+  const float* in = nullptr;
   int64_t in_stride = 0;
   const int64_t* x0 = nullptr;  // per output pixel: left and right input pixel, horizontal weight
   const int64_t* x1 = nullptr;
   const float* fx = nullptr;
-  float fy = 0;
   int64_t channels = 0;
   float* out = nullptr;
   int64_t out_w = 0, out_stride = 0;
@@ -65,6 +64,8 @@ struct Kernels {
   void (*gemm_tile_narrow)(const GemmTile&) = nullptr;
   void (*depthwise_row)(const DepthwiseRow&) = nullptr;
   void (*resize_row)(const ResizeRow&) = nullptr;
+  // y[i] = a[i] + (b[i] - a[i]) * f over n floats (the vertical pass of a bilinear resize).
+  void (*lerp)(const float* a, const float* b, float f, float* y, int64_t n) = nullptr;
   // y[i] = clamp(a[i] + b[i]) over n floats.
   void (*add_clamp)(const float* a, const float* b, float* y, int64_t n, float lo, float hi) = nullptr;
   // acc[i] += x[i] over n floats.

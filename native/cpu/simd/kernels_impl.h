@@ -312,13 +312,10 @@ void depthwise_row(const DepthwiseRow& r) {
 template <class V, bool Full>
 inline void resize_channels(const ResizeRow& r, int64_t ox, int64_t c0, int n) {
   using T = typename V::T;
-  const T fx = V::set1(r.fx[ox]), fy = V::set1(r.fy);
-  const float *t0 = r.top + r.x0[ox] * r.in_stride + c0, *t1 = r.top + r.x1[ox] * r.in_stride + c0;
-  const float *b0 = r.bottom + r.x0[ox] * r.in_stride + c0, *b1 = r.bottom + r.x1[ox] * r.in_stride + c0;
-  const T top0 = load<V, Full>(t0, n), bot0 = load<V, Full>(b0, n);
-  const T top = V::add(top0, V::mul(V::sub(load<V, Full>(t1, n), top0), fx));
-  const T bot = V::add(bot0, V::mul(V::sub(load<V, Full>(b1, n), bot0), fx));
-  store<V, Full>(r.out + ox * r.out_stride + c0, V::add(top, V::mul(V::sub(bot, top), fy)), n);
+  const T fx = V::set1(r.fx[ox]);
+  const T left = load<V, Full>(r.in + r.x0[ox] * r.in_stride + c0, n);
+  const T right = load<V, Full>(r.in + r.x1[ox] * r.in_stride + c0, n);
+  store<V, Full>(r.out + ox * r.out_stride + c0, V::add(left, V::mul(V::sub(right, left), fx)), n);
 }
 
 template <class V>
@@ -327,6 +324,21 @@ void resize_row(const ResizeRow& r) {
     int64_t c0 = 0;
     for (; c0 + V::L <= r.channels; c0 += V::L) resize_channels<V, true>(r, ox, c0, V::L);
     if (c0 < r.channels) resize_channels<V, false>(r, ox, c0, static_cast<int>(r.channels - c0));
+  }
+}
+
+template <class V>
+void lerp(const float* a, const float* b, float f, float* y, int64_t n) {
+  const typename V::T fv = V::set1(f);
+  int64_t i = 0;
+  for (; i + V::L <= n; i += V::L) {
+    const typename V::T av = V::load(a + i);
+    V::store(y + i, V::add(av, V::mul(V::sub(V::load(b + i), av), fv)));
+  }
+  if (i < n) {
+    const int m = static_cast<int>(n - i);
+    const typename V::T av = V::load_n(a + i, m);
+    V::store_n(y + i, V::add(av, V::mul(V::sub(V::load_n(b + i, m), av), fv)), m);
   }
 }
 
@@ -365,6 +377,7 @@ Kernels make_kernels(SimdLevel level) {
   k.gemm_tile_narrow = &gemm_tile<V, NARROW_MR, 1>;
   k.depthwise_row = &depthwise_row<V>;
   k.resize_row = &resize_row<V>;
+  k.lerp = &lerp<V>;
   k.add_clamp = &add_clamp<V>;
   k.accumulate = &accumulate<V>;
   return k;
