@@ -21,8 +21,10 @@ class KeyTable {
     resize(cap);
   }
   // The id of `key`, inserting it when `insert` (ids count up from 0); -1 when absent.
-  int32_t find(const int32_t* key, bool insert) {
-    const uint64_t full = hash(key);
+  int32_t find(const int32_t* key, bool insert) { return find(key, hash(key), insert); }
+  int32_t find(const int32_t* key) const { return const_cast<KeyTable*>(this)->find(key, false); }
+  // The same, with hash(key) computed beforehand (see prefetch).
+  int32_t find(const int32_t* key, uint64_t full, bool insert) {
     const uint32_t tag = static_cast<uint32_t>(full >> 32);
     uint64_t h = full & mask_;
     for (;;) {
@@ -39,7 +41,17 @@ class KeyTable {
       h = (h + 1) & mask_;
     }
   }
-  int32_t find(const int32_t* key) const { return const_cast<KeyTable*>(this)->find(key, false); }
+  uint64_t hash(const int32_t* key) const {
+    uint64_t h = 0;
+    for (int i = 0; i < d_; ++i) h = (h + static_cast<uint32_t>(key[i])) * 0x9E3779B97F4A7C15ull;
+    return h ^ (h >> 29);
+  }
+  // Starts loading the slot of a key with this hash, so that lookups of independent keys overlap their cache misses.
+  void prefetch(uint64_t full) const {
+#if defined(__GNUC__) || defined(__clang__)
+    __builtin_prefetch(&slots_[full & mask_]);
+#endif
+  }
   void swap(KeyTable& other) {
     std::swap(d_, other.d_);
     std::swap(mask_, other.mask_);
@@ -68,11 +80,6 @@ class KeyTable {
       while (slots_[h].id >= 0) h = (h + 1) & mask_;
       slots_[h] = Slot{static_cast<int32_t>(id), static_cast<uint32_t>(full >> 32)};
     }
-  }
-  uint64_t hash(const int32_t* key) const {
-    uint64_t h = 0;
-    for (int i = 0; i < d_; ++i) h = (h + static_cast<uint32_t>(key[i])) * 0x9E3779B97F4A7C15ull;
-    return h ^ (h >> 29);
   }
   int d_;
   uint64_t mask_ = 0;
@@ -220,10 +227,14 @@ Status Lattice::build(const float* features, int64_t n, int d, int64_t memory_li
   lat->blur_n1_.resize(static_cast<size_t>(dp1 * m));
   lat->blur_n2_.resize(static_cast<size_t>(dp1 * m));
   ATROUS_RETURN_IF_ERROR(pool.parallel_for(m, 4096, [&](int64_t b, int64_t e) {
-    int32_t n1[kMaxLatticeDims], n2[kMaxLatticeDims];
+    // All 2(d+1) neighbour keys of a vertex are hashed and their slots prefetched before the lookups.
+    int32_t keys[2 * (kMaxLatticeDims + 1)][kMaxLatticeDims];
+    uint64_t hashes[2 * (kMaxLatticeDims + 1)];
     for (int64_t v = b; v < e; ++v) {
       const int32_t* key = table.key(v);
       for (int j = 0; j <= d; ++j) {
+        int32_t* n1 = keys[2 * j];
+        int32_t* n2 = keys[2 * j + 1];
         for (int k = 0; k < d; ++k) {
           n1[k] = key[k] - 1;
           n2[k] = key[k] + 1;
@@ -232,9 +243,16 @@ Status Lattice::build(const float* features, int64_t n, int d, int64_t memory_li
           n1[j] = key[j] + d;
           n2[j] = key[j] - d;
         }
-        const int32_t a = table.find(n1), b = table.find(n2);
+        for (int s = 2 * j; s < 2 * j + 2; ++s) {
+          hashes[s] = table.hash(keys[s]);
+          table.prefetch(hashes[s]);
+        }
+      }
+      for (int j = 0; j <= d; ++j) {
+        const int32_t a = table.find(keys[2 * j], hashes[2 * j], false);
+        const int32_t c = table.find(keys[2 * j + 1], hashes[2 * j + 1], false);
         lat->blur_n1_[j * m + v] = a >= 0 ? a : static_cast<int32_t>(m);  // absent: the zero row m
-        lat->blur_n2_[j * m + v] = b >= 0 ? b : static_cast<int32_t>(m);
+        lat->blur_n2_[j * m + v] = c >= 0 ? c : static_cast<int32_t>(m);
       }
     }
   }));
