@@ -98,6 +98,37 @@ test('each normalization mode: lattice and exact mean-field agree (≥ 99 %; ≥
   }
 });
 
+test('the separable Gaussian fused in the pass matches mean-field on exact filtering (σ ≤ 1.5, every normalization)', async () => {
+  // Position kernels up to σ = 1.5 run as two 1-D passes inside the mean-field pass, truncated at 4σ (tail
+  // mass 6.3e-5): their marginals should stay within about 1e-3 of brute-force filtering.
+  const { rgb, width, height } = await readRgb(im1(), { left: 40, top: 30, width: 37, height: 29 });
+  const pixels = width * height;
+  const scores = noisyScores(rgb, pixels, 3, 11, 0.6);
+  let worst = 0;
+  for (const sxy of [1, 1.5]) {
+    for (const normalization of ['symmetric', 'before', 'after', 'none'] as const) {
+      const options: CrfOptions = { gaussian: { sxy, compat: normalization === 'none' ? 0.5 : 5 }, bilateral: false, normalization, iterations: 8 };
+      const fast = await denseCrf(rgb, width, height, scores, 3, options);
+      const exact = await denseCrfExactForTest(rgb, width, height, scores, 3, options);
+      let diff = 0;
+      for (let i = 0; i < fast.probabilities.length; i++) diff = Math.max(diff, Math.abs(fast.probabilities[i] - exact.probabilities[i]));
+      worst = Math.max(worst, diff);
+      assert.ok(diff < 2e-3, `σ ${sxy} ${normalization}: max |Δq| ${diff}`);
+    }
+  }
+  console.log(`    max |Δq| ${worst.toExponential(2)}`);
+});
+
+test('a separable Gaussian alone (no lattice) gives identical results on 1 and 2 threads', async () => {
+  const { rgb, width, height } = await readRgb(im1());
+  const scores = noisyScores(rgb, width * height, 4, 13);
+  const options: CrfOptions = { gaussian: { sxy: 1, compat: 3 }, bilateral: false, iterations: 5 };
+  const one = await crf(im1(), scores, { ...options, threads: 1 });
+  const two = await crf(im1(), scores, { ...options, threads: 2 });
+  assert.ok(Buffer.from(one.probabilities.buffer).equals(Buffer.from(two.probabilities.buffer)));
+  assert.equal(one.labels, two.labels);
+});
+
 test('a uniform unary stays uniform', async () => {
   const { rgb, width, height } = await readRgb(im1(), { left: 0, top: 0, width: 64, height: 48 });
   const labels = 4;

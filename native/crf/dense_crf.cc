@@ -81,7 +81,8 @@ struct Prepared {
   std::vector<float> norm;  // per pixel
   bool scale_in = false, scale_out = false;
   float gain = 1.f;
-  std::vector<float> filtered;  // n × lp, for kernels filtered outside the mean-field pass (not a lattice)
+  std::vector<float> filtered;  // n × lp, for kernels filtered outside the mean-field pass (the brute-force oracle)
+  AlignedVector<float> rows, rows_to;  // separable: n × lp each, Q filtered along x by the previous pass and this one
 };
 
 // The splat's parallelism: a number of image parts fixed by the image size, never by the thread count,
@@ -203,10 +204,11 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
         ATROUS_RETURN_IF_ERROR(prepare(im, o.kernels[k], o, limit, pool, ones.data(), scratch.data(), &kernels[k]));
     }
 
-    // The mean-field pass slices each lattice kernel, updates Q and splats it back in one sweep over the
-    // pixels, so Q and the filtered values never go through memory; other kernels are filtered beforehand.
+    // The mean-field pass slices each lattice or separable kernel, updates Q and splats it back (filters it
+    // along x) in one sweep over the pixels, so Q and the filtered values never go through memory; only the
+    // brute-force oracle's kernels are filtered beforehand, from a stored Q.
     std::vector<PassKernel> pass_kernels(kernels.size());
-    bool materialized = false;
+    bool materialized = false, any_lattice = false, any_separable = false;
     for (size_t k = 0; k < kernels.size(); ++k) {
       Prepared& kp = kernels[k];
       PassKernel& pk = pass_kernels[k];
@@ -214,21 +216,30 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
       pk.factor = (potts ? o.kernels[k].weight : 1.f) * kp.gain;
       pk.norm = kp.scale_out ? kp.norm.data() : nullptr;
       pk.compat = potts ? nullptr : o.kernels[k].compat.data();
+      pk.splat_scale = kp.scale_in ? kp.norm.data() : nullptr;
       if (Lattice* lat = kp.filter->lattice()) {
         lat->reset_values(lp, parts);
         pk.offset = lat->offsets();
         pk.weight = lat->weights();
         pk.dp1 = lat->dp1();
         pk.factor *= lat->blur_gain();
-        pk.splat_scale = kp.scale_in ? kp.norm.data() : nullptr;
+        any_lattice = true;
+      } else if (SeparableGaussian* sep = kp.filter->separable()) {
+        pk.taps = sep->taps();
+        pk.radius = sep->radius();
+        kp.rows.resize(size);
+        kp.rows_to.resize(size);  // every row is written by the first pass before any is read
+        pk.rows = kp.rows.data();
+        pk.rows_to = kp.rows_to.data();
+        any_separable = true;
       } else {
         kp.filtered.resize(size);
         pk.filtered = kp.filtered.data();
         materialized = true;
       }
     }
-    const bool any_lattice = std::any_of(pass_kernels.begin(), pass_kernels.end(), [](const PassKernel& k) { return k.offset; });
     if (materialized) q.resize(size);  // Q itself is needed only to filter it outside the pass
+    const int64_t width = im.width, height = im.height;
     auto run_pass = [&](bool slice, bool splat, bool last) -> Status {
       MeanFieldPass pass;
       pass.unary = unary.data();
@@ -240,19 +251,24 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
       pass.argmax = last ? labels_out : nullptr;
       pass.labels = L;
       pass.lp = lp;
-      if (!any_lattice) {
-        pass.kernels = pass_kernels.data();
-        return pool.parallel_for(n, 256, [&](int64_t p0, int64_t p1) { loops.mean_field(pass, p0, p1); });
-      }
-      return pool.parallel_for(parts, 1, [&](int64_t j0, int64_t j1) {
+      pass.width = any_separable ? im.width : 0;
+      pass.height = im.height;
+      // Rows [y0, y1); the splat's part buffers, when there are lattice kernels, belong to `part`.
+      auto run_rows = [&](int64_t y0, int64_t y1, int part) {
         std::vector<PassKernel> mine = pass_kernels;
+        for (size_t k = 0; k < kernels.size(); ++k)
+          if (Lattice* lat = kernels[k].filter->lattice()) mine[k].splat_to = lat->part(part);
+        AlignedVector<float> row_scratch(any_separable ? static_cast<size_t>((2 + kernels.size()) * width * lp) : 0);
         MeanFieldPass part_pass = pass;
         part_pass.kernels = mine.data();
-        for (int64_t j = j0; j < j1; ++j) {
-          for (size_t k = 0; k < kernels.size(); ++k)
-            if (Lattice* lat = kernels[k].filter->lattice()) mine[k].splat_to = lat->part(static_cast<int>(j));
-          loops.mean_field(part_pass, n * j / parts, n * (j + 1) / parts);
-        }
+        part_pass.row_scratch = row_scratch.data();
+        loops.mean_field(part_pass, y0 * width, y1 * width);
+      };
+      if (!any_lattice)
+        return pool.parallel_for(height, std::max<int64_t>(1, 256 / width), [&](int64_t y0, int64_t y1) { run_rows(y0, y1, 0); });
+      // Each lattice part buffer takes the splats of a fixed run of whole rows, whatever the thread count.
+      return pool.parallel_for(parts, 1, [&](int64_t j0, int64_t j1) {
+        for (int64_t j = j0; j < j1; ++j) run_rows(height * j / parts, height * (j + 1) / parts, static_cast<int>(j));
       });
     };
 
@@ -262,10 +278,16 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
       if (abort && abort->load()) return error(Code::kAborted, "the CRF was aborted after ", it, " iterations");
       for (size_t k = 0; k < kernels.size(); ++k) {
         Prepared& kp = kernels[k];
-        if (Lattice* lat = kp.filter->lattice())
-          ATROUS_RETURN_IF_ERROR(lat->blur(pool, &pass_kernels[k].blurred));
-        else
-          ATROUS_RETURN_IF_ERROR(kp.filter->apply(q.data(), kp.scale_in ? kp.norm.data() : nullptr, kp.filtered.data(), lp, pool));
+        PassKernel& pk = pass_kernels[k];
+        if (Lattice* lat = kp.filter->lattice()) {
+          ATROUS_RETURN_IF_ERROR(lat->blur(pool, &pk.blurred));
+        } else if (pk.taps) {  // the rows the last pass wrote are this pass's to slice
+          kp.rows.swap(kp.rows_to);
+          pk.rows = kp.rows.data();
+          pk.rows_to = kp.rows_to.data();
+        } else {
+          ATROUS_RETURN_IF_ERROR(kp.filter->apply(q.data(), pk.splat_scale, kp.filtered.data(), lp, pool));
+        }
       }
       const bool last = it + 1 == o.iterations;
       ATROUS_RETURN_IF_ERROR(run_pass(true, !last, last));
