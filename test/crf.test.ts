@@ -237,6 +237,19 @@ test('bad inputs reject with clear codes', async () => {
   const negative = ok.slice();
   negative[3] = -0.1;
   await expectError(denseCrf(rgb, w, h, negative, 2), 'INVALID_ARGUMENT');
+  // The scores are checked in parallel chunks: the error names the first bad score, whatever the threads.
+  const bw = 300, bh = 200;
+  const scattered = new Float32Array(bw * bh * 2).fill(0.5);
+  scattered[90001] = 2;
+  scattered[20001] = NaN;
+  for (const threads of [1, 2]) {
+    try {
+      await denseCrf(new Uint8Array(bw * bh * 3), bw, bh, scattered, 2, { threads });
+      assert.unreachable('a NaN score was accepted');
+    } catch (e) {
+      assert.match((e as Error).message, /score 20001 is nan/i);
+    }
+  }
   for (const sxy of [0, -1, NaN]) await expectError(denseCrf(rgb, w, h, ok, 2, { gaussian: { sxy } }), 'INVALID_ARGUMENT');
   await expectError(denseCrf(rgb, w, h, ok, 2, { bilateral: { sxy: 10, srgb: 0 } }), 'INVALID_ARGUMENT');
   await expectError(denseCrf(rgb, w, h, new Float32Array(w * h).fill(1), 1), 'INVALID_ARGUMENT');

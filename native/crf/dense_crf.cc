@@ -21,7 +21,6 @@ namespace {
 constexpr int kLane = 8;  // labels are padded to whole 32-byte vectors
 constexpr int kMaxLabels = kMaxPaddedLabels;
 constexpr int kMaxKernels = 8;
-constexpr float kMinProbability = 1e-30f;  // keeps -log p finite for p = 0
 constexpr float kPaddingUnary = 3e38f;
 // Spatial kernels wider than this many pixels go through the lattice: the exact separable filter
 // costs O(radius) per pixel and label, the lattice O(d) plus O(vertices); measured at 500×375 with 24
@@ -154,8 +153,11 @@ Status validate(const CrfImage& im, const CrfOptions& o) {
         if (!std::isfinite(v)) return error(Code::kInvalidArgument, "CRF ", name, " compatibility holds ", v);
     }
   }
-  const int64_t values = int64_t(im.width) * im.height * im.labels;
-  for (int64_t i = 0; i < values; ++i) {
+  return Status::ok();
+}
+
+static Status bad_score(const CrfImage& im, const CrfOptions& o, int64_t point) {
+  for (int64_t i = point * im.labels; i < (point + 1) * im.labels; ++i) {
     const float v = im.scores[i];
     if (!std::isfinite(v))
       return error(Code::kInvalidArgument, "CRF scores must be finite; score ", i, " is ", v);
@@ -163,7 +165,7 @@ Status validate(const CrfImage& im, const CrfOptions& o) {
       return error(Code::kInvalidArgument, "CRF probabilities must lie in [0, 1]; score ", i, " is ", v,
                    " (pass logits with scores: 'logits')");
   }
-  return Status::ok();
+  return error(Code::kInternal, "CRF score check disagrees at point ", point);
 }
 
 Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool>* abort, int32_t* labels_out,
@@ -184,18 +186,18 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
     ThreadPool pool(o.threads > 0 ? o.threads : ThreadPool::default_threads());
     const HotLoops& loops = hot_loops();
     const size_t size = static_cast<size_t>(n * lp);
-    // Padding lanes get an unary so large that they never win the softmax's max.
+    // Padding lanes get an unary so large that they never win the softmax's max. The scores are checked on
+    // the way; the first bad point (the lowest, whatever the thread count) is reported.
     AlignedVector<float> unary, q;  // not zeroed: first written by the parallel loops
     unary.resize(size);
+    std::atomic<int64_t> first_bad{n};
     ATROUS_RETURN_IF_ERROR(pool.parallel_for(n, 4096, [&](int64_t p0, int64_t p1) {
-      for (int64_t p = p0; p < p1; ++p) {
-        for (int l = 0; l < L; ++l) {
-          const float s = im.scores[p * L + l];
-          unary[p * lp + l] = o.logits ? -s : -std::log(std::max(s, kMinProbability));
-        }
-        for (int l = L; l < lp; ++l) unary[p * lp + l] = kPaddingUnary;
+      const int64_t bad = loops.unary(im.scores, L, lp, o.logits, kPaddingUnary, unary.data(), p0, p1);
+      int64_t seen = first_bad.load();
+      while (bad >= 0 && bad < seen && !first_bad.compare_exchange_weak(seen, bad)) {
       }
     }));
+    if (first_bad.load() < n) return bad_score(im, o, first_bad.load());
 
     std::vector<Prepared> kernels(o.kernels.size());
     {

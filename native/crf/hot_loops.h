@@ -6,6 +6,7 @@
 namespace atrous::crf {
 
 constexpr int kMaxPaddedLabels = 1024;
+constexpr float kMinProbability = 1e-30f;  // keeps -log p finite for p = 0
 
 // A pairwise kernel as the mean-field pass sees it: a lattice (slice its blurred vertex values, splat the
 // new Q into its part buffer), a separable Gaussian (gather its column taps from the previous pass's rows,
@@ -65,6 +66,10 @@ struct HotLoops {
                        int radius);
   // One mean-field pass over points [p0, p1), in order (see MeanFieldPass); whole rows when pass.width.
   void (*mean_field)(const MeanFieldPass& pass, int64_t p0, int64_t p1);
+  // out[p] = -log(max(scores[p], kMinProbability)), or -scores[p] for logits, per label of points [p0, p1)
+  // (scores: labels per point; out: lp per point, `padding` on the lanes past the labels). Returns the first
+  // point in the range with a score not finite (or, for probabilities, outside [0, 1]), else -1.
+  int64_t (*unary)(const float* scores, int labels, int lp, bool logits, float padding, float* out, int64_t p0, int64_t p1);
 };
 
 const HotLoops& hot_loops();

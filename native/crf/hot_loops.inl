@@ -161,6 +161,38 @@ inline float exp_shifted(float x) {
 
 #include "crf/f8.inl"
 
+inline bool bad_score(float v, bool logits) { return logits ? !(v - v == 0.f) : !(v >= 0.f && v <= 1.f); }
+
+// Blocks of points whose scores fit in L1 are checked, turned into -log p as one flat array of whole vectors
+// (every value through log8, so the result does not depend on how the points were split), then spread to rows of lp.
+int64_t unary(const float* scores, int labels, int lp, bool logits, float padding, float* out, int64_t p0, int64_t p1) {
+  constexpr int kFlat = 8192;
+  alignas(32) float flat[kFlat + 8];
+  const int64_t block = kFlat / labels > 0 ? kFlat / labels : 1;
+  for (int64_t b0 = p0; b0 < p1; b0 += block) {
+    const int64_t b1 = b0 + block < p1 ? b0 + block : p1;
+    const float* s = scores + b0 * labels;
+    const int64_t count = (b1 - b0) * labels;
+    int bad = 0;
+    for (int64_t i = 0; i < count; ++i) bad += bad_score(s[i], logits);
+    if (bad)
+      for (int64_t p = b0; p < b1; ++p)
+        for (int l = 0; l < labels; ++l)
+          if (bad_score(scores[p * labels + l], logits)) return p;
+    const int64_t whole = count / 8 * 8;
+    for (int64_t i = 0; i < count; ++i) flat[i] = logits ? s[i] : (s[i] > kMinProbability ? s[i] : kMinProbability);
+    for (int64_t i = count; i < whole + 8; ++i) flat[i] = 1.f;
+    for (int64_t i = 0; i < count; i += 8) store8(flat + i, set8(0.f) - (logits ? load8(flat + i) : log8(load8(flat + i))));
+    for (int64_t p = b0; p < b1; ++p) {
+      float* u = out + p * lp;
+      const float* f = flat + (p - b0) * labels;
+      for (int l = 0; l < labels; ++l) u[l] = f[l];
+      for (int l = labels; l < lp; ++l) u[l] = padding;
+    }
+  }
+  return -1;
+}
+
 // The simplex sizes of the CRF's two kernels (d = 2 and 5) get their own copy of the loops over a
 // point's vertices, so they unroll; others take the generic copy.
 template <typename Fn>
@@ -369,4 +401,4 @@ void mean_field(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
 
 }  // namespace
 
-const atrous::crf::HotLoops kLoops = {splat, blur, slice, gauss_row, gauss_column, mean_field};
+const atrous::crf::HotLoops kLoops = {splat, blur, slice, gauss_row, gauss_column, mean_field, unary};
