@@ -87,6 +87,13 @@ class KeyTable {
   std::vector<int32_t> keys_;
 };
 
+// std::round for |x| < 2³¹ (the features are bounded well below), inline: the baseline x86-64 build calls roundf.
+inline int round_half_away(float x) {
+  const int i = static_cast<int>(x);           // toward zero
+  const float frac = x - static_cast<float>(i);  // exact
+  return i + (frac >= 0.5f) - (frac <= -0.5f);
+}
+
 // Embeds one point: the d+1 vertex keys of its enclosing simplex (d coordinates each) and its barycentric weights.
 // kD: d known at compile time for the CRF's two feature sizes (the loops unroll), 0 for any other.
 template <int kD>
@@ -107,7 +114,7 @@ void embed(const float* f, int d_any, const float* scale, int32_t* keys, float* 
   const float down = 1.f / (d + 1), up = static_cast<float>(d + 1);
   int sum = 0;
   for (int i = 0; i <= d; ++i) {
-    const int rd = static_cast<int>(std::round(down * elevated[i]));
+    const int rd = round_half_away(down * elevated[i]);
     rem0[i] = static_cast<int32_t>(rd * up);
     sum += rd;
     rank[i] = 0;
@@ -201,12 +208,24 @@ Status Lattice::build(const float* features, int64_t n, int d, int64_t memory_li
   lat->offset_.resize(static_cast<size_t>(n * dp1));
   lat->weight_.resize(static_cast<size_t>(n * dp1));
   ATROUS_RETURN_IF_ERROR(pool.parallel_for(parts, 1, [&](int64_t j0, int64_t j1) {
-    std::vector<int32_t> keys(static_cast<size_t>(dp1 * d));
+    // Point i is embedded, its keys hashed and their slots prefetched while point i - 1's keys are looked up.
+    std::vector<int32_t> keys(static_cast<size_t>(2 * dp1 * d));
+    std::vector<uint64_t> hashes(static_cast<size_t>(2 * dp1));
     for (int64_t j = j0; j < j1; ++j) {
       KeyTable& table = tables[j];
-      for (int64_t i = n * j / parts; i < n * (j + 1) / parts; ++i) {
-        embed_any(features + i * d, d, scale, keys.data(), &lat->weight_[i * dp1]);
-        for (int r = 0; r < dp1; ++r) lat->offset_[i * dp1 + r] = table.find(&keys[r * d], true);
+      const int64_t i0 = n * j / parts, i1 = n * (j + 1) / parts;
+      for (int64_t i = i0; i <= i1; ++i) {
+        const int now = static_cast<int>(i & 1), before = now ^ 1;
+        if (i < i1) {
+          embed_any(features + i * d, d, scale, &keys[now * dp1 * d], &lat->weight_[i * dp1]);
+          for (int r = 0; r < dp1; ++r) {
+            hashes[now * dp1 + r] = table.hash(&keys[(now * dp1 + r) * d]);
+            table.prefetch(hashes[now * dp1 + r]);
+          }
+        }
+        if (i > i0)
+          for (int r = 0; r < dp1; ++r)
+            lat->offset_[(i - 1) * dp1 + r] = table.find(&keys[(before * dp1 + r) * d], hashes[before * dp1 + r], true);
       }
     }
   }));
