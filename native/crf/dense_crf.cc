@@ -86,6 +86,9 @@ struct Prepared {
 
 // The splat's parallelism: a number of image parts fixed by the image size, never by the thread count,
 // so that the sums (and the labels) are the same for any number of threads.
+// Rows of a band, the unit in which the mean-field pass deals the image to its parts.
+constexpr int64_t kBandRows = 32;
+
 int splat_parts(int64_t n) { return n <= (int64_t(1) << 18) ? 2 : n <= (int64_t(1) << 20) ? 4 : 8; }
 
 // ones and filtered: scratch of n × kLane floats each.
@@ -255,8 +258,9 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
       pass.lp = lp;
       pass.width = any_separable ? im.width : 0;
       pass.height = im.height;
-      // Rows [y0, y1); the splat's part buffers, when there are lattice kernels, belong to `part`.
-      auto run_rows = [&](int64_t y0, int64_t y1, int part) {
+      // Rows in bands of kBandRows: bands first, first + step, … up to row `end`; a lattice kernel splats into
+      // its buffer `part`.
+      auto run_bands = [&](int part, int64_t first, int64_t step, int64_t end) {
         std::vector<PassKernel> mine = pass_kernels;
         for (size_t k = 0; k < kernels.size(); ++k)
           if (Lattice* lat = kernels[k].filter->lattice()) mine[k].splat_to = lat->part(part);
@@ -264,13 +268,17 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
         MeanFieldPass part_pass = pass;
         part_pass.kernels = mine.data();
         part_pass.row_scratch = row_scratch.data();
-        loops.mean_field(part_pass, y0 * width, y1 * width);
+        for (int64_t b = first; b * kBandRows < end; b += step)
+          loops.mean_field(part_pass, b * kBandRows * width, std::min(end, (b + 1) * kBandRows) * width);
       };
       if (!any_lattice)
-        return pool.parallel_for(height, std::max<int64_t>(1, 256 / width), [&](int64_t y0, int64_t y1) { run_rows(y0, y1, 0); });
-      // Each lattice part buffer takes the splats of a fixed run of whole rows, whatever the thread count.
+        return pool.parallel_for((height + kBandRows - 1) / kBandRows, 1, [&](int64_t b0, int64_t b1) {
+          run_bands(0, b0, 1, std::min(height, b1 * kBandRows));
+        });
+      // Each lattice part buffer takes the splats of every parts-th band (a fixed share of the image, whatever
+      // the thread count; interleaved, because the cost per pixel varies with the image's content).
       return pool.parallel_for(parts, 1, [&](int64_t j0, int64_t j1) {
-        for (int64_t j = j0; j < j1; ++j) run_rows(height * j / parts, height * (j + 1) / parts, static_cast<int>(j));
+        for (int64_t j = j0; j < j1; ++j) run_bands(static_cast<int>(j), j, parts, height);
       });
     };
 
