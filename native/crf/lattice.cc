@@ -52,6 +52,13 @@ class KeyTable {
     __builtin_prefetch(&slots_[full & mask_]);
 #endif
   }
+  // Room for `count` keys without growing.
+  void reserve(int64_t count) {
+    keys_.reserve(static_cast<size_t>(count * d_));
+    int64_t cap = static_cast<int64_t>(mask_ + 1);
+    while (cap < 2 * count + 2) cap <<= 1;
+    if (cap > static_cast<int64_t>(mask_ + 1)) resize(cap);
+  }
   void swap(KeyTable& other) {
     std::swap(d_, other.d_);
     std::swap(mask_, other.mask_);
@@ -230,9 +237,20 @@ Status Lattice::build(const float* features, int64_t n, int d, int64_t memory_li
     }
   }));
   KeyTable& table = tables[0];
+  int64_t most = 0;  // vertices after the merge, at most
+  for (const KeyTable& t : tables) most += t.size();
+  table.reserve(most);
   for (int j = 1; j < parts; ++j) {
     std::vector<int32_t> global(static_cast<size_t>(tables[j].size()));
-    for (int64_t v = 0; v < tables[j].size(); ++v) global[v] = table.find(tables[j].key(v), true);
+    constexpr int64_t kAhead = 8;  // keys hashed and their slots prefetched this many lookups ahead
+    std::vector<uint64_t> hashes(static_cast<size_t>(tables[j].size()));
+    for (int64_t v = 0; v < tables[j].size(); ++v) {
+      hashes[v] = table.hash(tables[j].key(v));
+      if (v >= kAhead) global[v - kAhead] = table.find(tables[j].key(v - kAhead), hashes[v - kAhead], true);
+      table.prefetch(hashes[v]);
+    }
+    for (int64_t v = std::max<int64_t>(0, tables[j].size() - kAhead); v < tables[j].size(); ++v)
+      global[v] = table.find(tables[j].key(v), hashes[v], true);
     const int64_t e0 = n * j / parts * dp1, e1 = n * (j + 1) / parts * dp1;
     ATROUS_RETURN_IF_ERROR(pool.parallel_for(e1 - e0, 16384, [&](int64_t k0, int64_t k1) {
       for (int64_t k = e0 + k0; k < e0 + k1; ++k) lat->offset_[k] = global[lat->offset_[k]];
