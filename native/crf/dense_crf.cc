@@ -39,26 +39,27 @@ bool uses_lattice(const PairwiseKernel& k, const CrfOptions& o) {
   return !o.exact_filtering && (k.bilateral || SeparableGaussian::radius_for(k.sxy) > kMaxSeparableRadius);
 }
 
-std::vector<float> features_of(const CrfImage& im, const PairwiseKernel& k) {
+Status features_of(const CrfImage& im, const PairwiseKernel& k, ThreadPool& pool, std::vector<float>* out) {
   const int d = k.bilateral ? 5 : 2;
-  const int64_t n = int64_t(im.width) * im.height;
-  std::vector<float> f(static_cast<size_t>(n * d));
-  for (int y = 0; y < im.height; ++y) {
-    for (int x = 0; x < im.width; ++x) {
-      const int64_t p = int64_t(y) * im.width + x;
-      float* o = &f[p * d];
-      o[0] = x / k.sxy;
-      o[1] = y / k.sxy;
-      if (k.bilateral)
-        for (int c = 0; c < 3; ++c) o[2 + c] = im.rgb[p * 3 + c] / k.srgb;
+  out->resize(static_cast<size_t>(int64_t(im.width) * im.height * d));
+  float* f = out->data();
+  return pool.parallel_for(im.height, 16, [&](int64_t y0, int64_t y1) {
+    for (int64_t y = y0; y < y1; ++y) {
+      for (int x = 0; x < im.width; ++x) {
+        const int64_t p = y * im.width + x;
+        float* o = &f[p * d];
+        o[0] = x / k.sxy;
+        o[1] = y / k.sxy;
+        if (k.bilateral)
+          for (int c = 0; c < 3; ++c) o[2 + c] = im.rgb[p * 3 + c] / k.srgb;
+      }
     }
-  }
-  return f;
+  });
 }
 
 // For normalization "none" through the lattice: the factor that brings the lattice's arbitrary gain to
 // k(i, i) = 1, measured against exact sums at a fixed sample of pixels.
-float lattice_gain(const std::vector<float>& f, int64_t n, int d, const float* lattice_ones) {
+float lattice_gain(const std::vector<float>& f, int64_t n, int d, const float* lattice_ones, int stride) {
   const int samples = static_cast<int>(std::min<int64_t>(n, 32));
   double exact = 0, approx = 0;
   for (int s = 0; s < samples; ++s) {
@@ -68,7 +69,7 @@ float lattice_gain(const std::vector<float>& f, int64_t n, int d, const float* l
       for (int k = 0; k < d; ++k) dist += double(f[i * d + k] - f[j * d + k]) * (f[i * d + k] - f[j * d + k]);
       exact += std::exp(-0.5 * dist);
     }
-    approx += lattice_ones[i];
+    approx += lattice_ones[i * stride];
   }
   return approx > 0 ? static_cast<float>(exact / approx) : 1.f;
 }
@@ -97,35 +98,30 @@ Status prepare(const CrfImage& im, const PairwiseKernel& k, const CrfOptions& o,
   const int64_t n = int64_t(im.width) * im.height;
   const int d = k.bilateral ? 5 : 2;
   out->spec = &k;
-  std::vector<float> f = features_of(im, k);
+  std::vector<float> f;
+  ATROUS_RETURN_IF_ERROR(features_of(im, k, pool, &f));
   if (o.exact_filtering) out->filter = std::make_unique<ExactFilter>(f.data(), n, d);
   else if (uses_lattice(k, o)) ATROUS_RETURN_IF_ERROR(LatticeFilter::make(f.data(), n, d, memory_limit, pool, &out->filter));
   else out->filter = std::make_unique<SeparableGaussian>(im.width, im.height, k.sxy);
 
-  std::vector<float> sums(static_cast<size_t>(n));
+  // The kernel sums n_i: the filter applied to ones.
   const int lanes = out->filter->lattice() ? 1 : kLane;  // the separable filter works in 8-lane chunks
-  std::fill(ones, ones + n * lanes, 1.f);
+  ATROUS_RETURN_IF_ERROR(pool.parallel_for(n * lanes, 65536, [&](int64_t i0, int64_t i1) { std::fill(ones + i0, ones + i1, 1.f); }));
   ATROUS_RETURN_IF_ERROR(out->filter->apply(ones, nullptr, filtered, lanes, pool));
-  for (int64_t i = 0; i < n; ++i) sums[i] = filtered[i * lanes];
-  out->norm.resize(static_cast<size_t>(n));
-  switch (k.normalization) {
-    case Normalization::kSymmetric:
-      for (int64_t i = 0; i < n; ++i) out->norm[i] = 1.f / std::sqrt(sums[i] + 1e-20f);
-      out->scale_in = out->scale_out = true;
-      break;
-    case Normalization::kBefore:
-      for (int64_t i = 0; i < n; ++i) out->norm[i] = 1.f / (sums[i] + 1e-20f);
-      out->scale_in = true;
-      break;
-    case Normalization::kAfter:
-      for (int64_t i = 0; i < n; ++i) out->norm[i] = 1.f / (sums[i] + 1e-20f);
-      out->scale_out = true;
-      break;
-    case Normalization::kNone:
-      if (!out->filter->exact_scale()) out->gain = lattice_gain(f, n, d, sums.data());
-      break;
+  if (k.normalization == Normalization::kNone) {
+    if (!out->filter->exact_scale()) out->gain = lattice_gain(f, n, d, filtered, lanes);
+    return Status::ok();
   }
-  return Status::ok();
+  out->scale_in = k.normalization == Normalization::kSymmetric || k.normalization == Normalization::kBefore;
+  out->scale_out = k.normalization == Normalization::kSymmetric || k.normalization == Normalization::kAfter;
+  const bool root = k.normalization == Normalization::kSymmetric;
+  out->norm.resize(static_cast<size_t>(n));
+  return pool.parallel_for(n, 16384, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) {
+      const float sum = filtered[i * lanes] + 1e-20f;
+      out->norm[i] = root ? 1.f / std::sqrt(sum) : 1.f / sum;
+    }
+  });
 }
 
 bool finite_positive(float v) { return std::isfinite(v) && v > 0.f; }
@@ -204,7 +200,7 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
 
     std::vector<Prepared> kernels(o.kernels.size());
     {
-      std::vector<float> ones(static_cast<size_t>(n * kLane)), scratch(static_cast<size_t>(n * kLane));
+      AlignedVector<float> ones(static_cast<size_t>(n * kLane)), scratch(static_cast<size_t>(n * kLane));  // not zeroed
       for (size_t k = 0; k < o.kernels.size(); ++k)
         ATROUS_RETURN_IF_ERROR(prepare(im, o.kernels[k], o, limit, pool, ones.data(), scratch.data(), &kernels[k]));
     }
