@@ -1,6 +1,7 @@
 #include "crf/lattice.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 
@@ -196,11 +197,19 @@ Status Lattice::build(const float* features, int64_t n, int d, int64_t memory_li
   const float inv_std = std::sqrt(2.f / 3.f) * (d + 1);
   float scale[kMaxLatticeDims];
   for (int i = 0; i < d; ++i) scale[i] = inv_std / std::sqrt(float((i + 1) * (i + 2)));
-  for (int64_t i = 0; i < n * d; ++i) {
-    const float v = features[i];
-    if (!std::isfinite(v) || std::fabs(v) > 1e7f)
-      return error(Code::kInvalidArgument, "CRF feature ", v, " is not finite or too large (is a σ tiny?)");
-  }
+  std::atomic<int64_t> first_bad{n * d};
+  ATROUS_RETURN_IF_ERROR(pool.parallel_for(n * d, 65536, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) {
+      if (std::fabs(features[i]) <= 1e7f) continue;  // false for NaN too
+      int64_t seen = first_bad.load();
+      while (i < seen && !first_bad.compare_exchange_weak(seen, i)) {
+      }
+      return;
+    }
+  }));
+  if (first_bad.load() < n * d)
+    return error(Code::kInvalidArgument, "CRF feature ", features[first_bad.load()],
+                 " is not finite or too large (is a σ tiny?)");
 
   auto lat = std::make_unique<Lattice>();
   lat->n_ = n;
