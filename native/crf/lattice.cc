@@ -53,6 +53,29 @@ class KeyTable {
     __builtin_prefetch(&slots_[full & mask_]);
 #endif
   }
+  // A lookup in two steps, for callers that overlap many (prefetch, then first_candidate and prefetch_key, then
+  // find_from): the first slot from the key's home that is empty or carries its tag,
+  uint64_t first_candidate(uint64_t full) const {
+    const uint32_t tag = static_cast<uint32_t>(full >> 32);
+    uint64_t h = full & mask_;
+    while (slots_[h].id >= 0 && slots_[h].tag != tag) h = (h + 1) & mask_;
+    return h;
+  }
+  void prefetch_key(uint64_t slot) const {
+#if defined(__GNUC__) || defined(__clang__)
+    if (slots_[slot].id >= 0) __builtin_prefetch(key(slots_[slot].id));
+#endif
+  }
+  // and the lookup (no insertion) continued from that slot: the id of `k`, or -1.
+  int32_t find_from(const int32_t* k, uint64_t full, uint64_t h) const {
+    const uint32_t tag = static_cast<uint32_t>(full >> 32);
+    for (;;) {
+      const Slot& slot = slots_[h];
+      if (slot.id < 0) return -1;
+      if (slot.tag == tag && same_key(key(slot.id), k)) return slot.id;
+      h = (h + 1) & mask_;
+    }
+  }
   // Room for `count` keys without growing.
   void reserve(int64_t count) {
     keys_.reserve(static_cast<size_t>(count * d_));
@@ -273,32 +296,54 @@ Status Lattice::build(const float* features, int64_t n, int d, int64_t memory_li
   lat->blur_n1_.resize(static_cast<size_t>(dp1 * m));
   lat->blur_n2_.resize(static_cast<size_t>(dp1 * m));
   ATROUS_RETURN_IF_ERROR(pool.parallel_for(m, 4096, [&](int64_t b, int64_t e) {
-    // All 2(d+1) neighbour keys of a vertex are hashed and their slots prefetched before the lookups.
-    int32_t keys[2 * (kMaxLatticeDims + 1)][kMaxLatticeDims];
-    uint64_t hashes[2 * (kMaxLatticeDims + 1)];
-    for (int64_t v = b; v < e; ++v) {
-      const int32_t* key = table.key(v);
-      for (int j = 0; j <= d; ++j) {
-        int32_t* n1 = keys[2 * j];
-        int32_t* n2 = keys[2 * j + 1];
-        for (int k = 0; k < d; ++k) {
-          n1[k] = key[k] - 1;
-          n2[k] = key[k] + 1;
+    // A lookup is two dependent cache misses (its slot, then the key the slot names), so the vertices go
+    // through three stages: vertex v + 2's neighbour keys are hashed and their slots prefetched, vertex
+    // v + 1's candidate slots found and their keys prefetched, vertex v's lookups finished.
+    constexpr int kLookups = 2 * (kMaxLatticeDims + 1);
+    struct Stage {
+      int32_t keys[kLookups][kMaxLatticeDims];
+      uint64_t hashes[kLookups];
+      uint64_t slots[kLookups];
+    };
+    Stage stages[3];
+    const int lookups = 2 * dp1;
+    for (int64_t v = b; v < e + 2; ++v) {
+      if (v < e) {
+        Stage& st = stages[v % 3];
+        const int32_t* key = table.key(v);
+        for (int j = 0; j <= d; ++j) {
+          int32_t* n1 = st.keys[2 * j];
+          int32_t* n2 = st.keys[2 * j + 1];
+          for (int k = 0; k < d; ++k) {
+            n1[k] = key[k] - 1;
+            n2[k] = key[k] + 1;
+          }
+          if (j < d) {
+            n1[j] = key[j] + d;
+            n2[j] = key[j] - d;
+          }
         }
-        if (j < d) {
-          n1[j] = key[j] + d;
-          n2[j] = key[j] - d;
-        }
-        for (int s = 2 * j; s < 2 * j + 2; ++s) {
-          hashes[s] = table.hash(keys[s]);
-          table.prefetch(hashes[s]);
+        for (int s = 0; s < lookups; ++s) {
+          st.hashes[s] = table.hash(st.keys[s]);
+          table.prefetch(st.hashes[s]);
         }
       }
-      for (int j = 0; j <= d; ++j) {
-        const int32_t a = table.find(keys[2 * j], hashes[2 * j], false);
-        const int32_t c = table.find(keys[2 * j + 1], hashes[2 * j + 1], false);
-        lat->blur_n1_[j * m + v] = a >= 0 ? a : static_cast<int32_t>(m);  // absent: the zero row m
-        lat->blur_n2_[j * m + v] = c >= 0 ? c : static_cast<int32_t>(m);
+      if (v - 1 >= b && v - 1 < e) {
+        Stage& st = stages[(v - 1) % 3];
+        for (int s = 0; s < lookups; ++s) {
+          st.slots[s] = table.first_candidate(st.hashes[s]);
+          table.prefetch_key(st.slots[s]);
+        }
+      }
+      if (v - 2 >= b) {
+        const int64_t u = v - 2;
+        Stage& st = stages[u % 3];
+        for (int j = 0; j <= d; ++j) {
+          const int32_t a = table.find_from(st.keys[2 * j], st.hashes[2 * j], st.slots[2 * j]);
+          const int32_t c = table.find_from(st.keys[2 * j + 1], st.hashes[2 * j + 1], st.slots[2 * j + 1]);
+          lat->blur_n1_[j * m + u] = a >= 0 ? a : static_cast<int32_t>(m);  // absent: the zero row m
+          lat->blur_n2_[j * m + u] = c >= 0 ? c : static_cast<int32_t>(m);
+        }
       }
     }
   }));

@@ -52,7 +52,7 @@ class Lattice {
   int64_t m_ = 0;
   AlignedVector<int32_t> offset_;  // n × (d+1): the vertices of each point's simplex (not zeroed: filled in parallel)
   AlignedVector<float> weight_;    // n × (d+1): its barycentric weights
-  std::vector<int32_t> blur_n1_, blur_n2_;  // (d+1) × m: neighbours along each lattice direction, m if absent
+  AlignedVector<int32_t> blur_n1_, blur_n2_;  // (d+1) × m: neighbours along each lattice direction, m if absent
   float* buffer(int j) { return values_[j].data(); }
   int lp_ = 0;
   std::vector<AlignedVector<float>> values_;  // parts + 1 buffers of (m+1) × lp; row m stays zero
