@@ -219,7 +219,7 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
       pk.compat = potts ? nullptr : o.kernels[k].compat.data();
       pk.splat_scale = kp.scale_in ? kp.norm.data() : nullptr;
       if (Lattice* lat = kp.filter->lattice()) {
-        lat->reset_values(lp, parts);
+        ATROUS_RETURN_IF_ERROR(lat->reset_values(lp, parts, pool));
         pk.offset = lat->offsets();
         pk.weight = lat->weights();
         pk.dp1 = lat->dp1();

@@ -356,13 +356,19 @@ float Lattice::blur_gain() const {
   return 1.f / (1.f + std::pow(2.f, -static_cast<float>(d_)));
 }
 
-void Lattice::reset_values(int lp, int parts) {
-  const size_t size = static_cast<size_t>(m_ + 1) * lp;
+Status Lattice::reset_values(int lp, int parts, ThreadPool& pool) {
+  const int64_t rows = m_ + 1;
   lp_ = lp;
   values_.resize(static_cast<size_t>(parts) + 1);
-  for (AlignedVector<float>& v : values_) v.assign(size, 0.f);
   part_ids_.resize(static_cast<size_t>(parts));
   for (int j = 0; j < parts; ++j) part_ids_[j] = j;
+  // The parts start at zero; the spare buffer (the blur's second) needs only its zero row m.
+  for (AlignedVector<float>& v : values_) v.resize(static_cast<size_t>(rows * lp));  // not zeroed
+  return pool.parallel_for(rows * lp, 65536, [&](int64_t i0, int64_t i1) {
+    for (int j = 0; j < parts; ++j) std::fill(buffer(j) + i0, buffer(j) + i1, 0.f);
+    float* spare = buffer(parts);
+    std::fill(spare + std::max(i0, m_ * lp), spare + std::max(i1, m_ * lp), 0.f);
+  });
 }
 
 Status Lattice::blur(ThreadPool& pool, const float** blurred) {
@@ -401,7 +407,7 @@ Status Lattice::blur(ThreadPool& pool, const float** blurred) {
 Status Lattice::filter(const float* in, const float* scale, float* out, int lp, ThreadPool& pool) {
   const HotLoops& loops = hot_loops();
   constexpr int kParts = 2;
-  reset_values(lp, kParts);
+  ATROUS_RETURN_IF_ERROR(reset_values(lp, kParts, pool));
   ATROUS_RETURN_IF_ERROR(pool.parallel_for(kParts, 1, [&](int64_t j0, int64_t j1) {
     for (int64_t j = j0; j < j1; ++j)
       loops.splat(offset_.data(), weight_.data(), d_ + 1, scale, in, part(static_cast<int>(j)), n_ * j / kParts,

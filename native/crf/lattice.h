@@ -40,7 +40,7 @@ class Lattice {
   int64_t vertices() const { return m_; }
 
   // Prepares `parts` zeroed buffers of (vertices + 1) × lp floats to splat into, one per part of the points.
-  void reset_values(int lp, int parts);
+  Status reset_values(int lp, int parts, ThreadPool& pool);
   float* part(int j) { return buffer(part_ids_[j]); }
   // Sums the parts in order, blurs along every lattice direction and points *blurred at the result
   // (valid until the next call); the parts are zero again afterwards, ready for the next splat.
