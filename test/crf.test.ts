@@ -180,10 +180,12 @@ test('the mean-field KL objective does not increase across iterations (exact fil
 test('1 and 2 threads give identical results', async () => {
   const { rgb, width, height } = await readRgb(im1());
   const scores = noisyScores(rgb, width * height, 5, 77);
-  const one = await crf(im1(), scores, { preset: 'deeplab-v2', threads: 1 });
-  const two = await crf(im1(), scores, { preset: 'deeplab-v2', threads: 2 });
-  assert.ok(Buffer.from(one.probabilities.buffer).equals(Buffer.from(two.probabilities.buffer)));
-  assert.equal(one.labels, two.labels);
+  for (const preset of ['deeplab-v2', 'densecrf'] as const) {
+    const one = await crf(im1(), scores, { preset, threads: 1 });
+    const two = await crf(im1(), scores, { preset, threads: 2 });
+    assert.ok(Buffer.from(one.probabilities.buffer).equals(Buffer.from(two.probabilities.buffer)), preset);
+    assert.equal(one.labels, two.labels);
+  }
 });
 
 test('logits give the same result as their softmax probabilities', async () => {
