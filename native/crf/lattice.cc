@@ -150,11 +150,13 @@ void embed(const float* f, int d_any, const float* scale, int32_t* keys, float* 
     sum += rd;
     rank[i] = 0;
   }
+  float diff[kMaxLatticeDims + 1];
+  for (int i = 0; i <= d; ++i) diff[i] = elevated[i] - rem0[i];
   for (int i = 0; i < d; ++i) {
-    const float di = elevated[i] - rem0[i];
-    for (int j = i + 1; j <= d; ++j) {
-      if (di < elevated[j] - rem0[j]) ++rank[i];
-      else ++rank[j];
+    for (int j = i + 1; j <= d; ++j) {  // without branches: which way goes with the data
+      const int less = diff[i] < diff[j];
+      rank[i] += less;
+      rank[j] += 1 - less;
     }
   }
   // Back onto the plane when the coordinates of rem0 do not sum to zero.
