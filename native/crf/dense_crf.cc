@@ -59,7 +59,7 @@ Status features_of(const CrfImage& im, const PairwiseKernel& k, ThreadPool& pool
 
 // For normalization "none" through the lattice: the factor that brings the lattice's arbitrary gain to
 // k(i, i) = 1, measured against exact sums at a fixed sample of pixels.
-float lattice_gain(const std::vector<float>& f, int64_t n, int d, const float* lattice_ones, int stride) {
+float lattice_gain(const std::vector<float>& f, int64_t n, int d, const float* lattice_ones) {
   const int samples = static_cast<int>(std::min<int64_t>(n, 32));
   double exact = 0, approx = 0;
   for (int s = 0; s < samples; ++s) {
@@ -69,7 +69,7 @@ float lattice_gain(const std::vector<float>& f, int64_t n, int d, const float* l
       for (int k = 0; k < d; ++k) dist += double(f[i * d + k] - f[j * d + k]) * (f[i * d + k] - f[j * d + k]);
       exact += std::exp(-0.5 * dist);
     }
-    approx += lattice_ones[i * stride];
+    approx += lattice_ones[i];
   }
   return approx > 0 ? static_cast<float>(exact / approx) : 1.f;
 }
@@ -92,7 +92,7 @@ constexpr int64_t kBandRows = 32;
 // so that the sums (and the labels) are the same for any number of threads.
 int splat_parts(int64_t n) { return n <= (int64_t(1) << 18) ? 2 : n <= (int64_t(1) << 20) ? 4 : 8; }
 
-// ones and filtered: scratch of n × kLane floats each.
+// ones and filtered: scratch of n floats each.
 Status prepare(const CrfImage& im, const PairwiseKernel& k, const CrfOptions& o, int64_t memory_limit, ThreadPool& pool,
                float* ones, float* filtered, Prepared* out) {
   const int64_t n = int64_t(im.width) * im.height;
@@ -104,12 +104,15 @@ Status prepare(const CrfImage& im, const PairwiseKernel& k, const CrfOptions& o,
   else if (uses_lattice(k, o)) ATROUS_RETURN_IF_ERROR(LatticeFilter::make(f.data(), n, d, memory_limit, pool, &out->filter));
   else out->filter = std::make_unique<SeparableGaussian>(im.width, im.height, k.sxy);
 
-  // The kernel sums n_i: the filter applied to ones.
-  const int lanes = out->filter->lattice() ? 1 : kLane;  // the separable filter works in 8-lane chunks
-  ATROUS_RETURN_IF_ERROR(pool.parallel_for(n * lanes, 65536, [&](int64_t i0, int64_t i1) { std::fill(ones + i0, ones + i1, 1.f); }));
-  ATROUS_RETURN_IF_ERROR(out->filter->apply(ones, nullptr, filtered, lanes, pool));
+  // The kernel sums n_i: the filter applied to ones (a product of 1-D sums for the separable Gaussian).
+  if (SeparableGaussian* sep = out->filter->separable()) {
+    sep->kernel_sums(filtered);
+  } else {
+    ATROUS_RETURN_IF_ERROR(pool.parallel_for(n, 65536, [&](int64_t i0, int64_t i1) { std::fill(ones + i0, ones + i1, 1.f); }));
+    ATROUS_RETURN_IF_ERROR(out->filter->apply(ones, nullptr, filtered, 1, pool));
+  }
   if (k.normalization == Normalization::kNone) {
-    if (!out->filter->exact_scale()) out->gain = lattice_gain(f, n, d, filtered, lanes);
+    if (!out->filter->exact_scale()) out->gain = lattice_gain(f, n, d, filtered);
     return Status::ok();
   }
   out->scale_in = k.normalization == Normalization::kSymmetric || k.normalization == Normalization::kBefore;
@@ -118,7 +121,7 @@ Status prepare(const CrfImage& im, const PairwiseKernel& k, const CrfOptions& o,
   out->norm.resize(static_cast<size_t>(n));
   return pool.parallel_for(n, 16384, [&](int64_t i0, int64_t i1) {
     for (int64_t i = i0; i < i1; ++i) {
-      const float sum = filtered[i * lanes] + 1e-20f;
+      const float sum = filtered[i] + 1e-20f;
       out->norm[i] = root ? 1.f / std::sqrt(sum) : 1.f / sum;
     }
   });
@@ -175,7 +178,7 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
     const int L = im.labels, lp = (L + kLane - 1) / kLane * kLane;
     const int parts = splat_parts(n);
     const int64_t limit = o.memory_limit > 0 ? o.memory_limit : default_memory_limit();
-    int64_t need = n * lp * 4 * 2 + n * kLane * 4 * 2;  // unary, Q; normalization scratch
+    int64_t need = n * lp * 4 * 2 + n * 4 * 2;  // unary, Q; normalization scratch
     for (const PairwiseKernel& k : o.kernels)
       need += uses_lattice(k, o) ? Lattice::worst_case_bytes(n, k.bilateral ? 5 : 2, lp, parts + 1) : n * lp * 4 * 2;
     if (need > limit)
@@ -200,7 +203,7 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
 
     std::vector<Prepared> kernels(o.kernels.size());
     {
-      AlignedVector<float> ones(static_cast<size_t>(n * kLane)), scratch(static_cast<size_t>(n * kLane));  // not zeroed
+      AlignedVector<float> ones(static_cast<size_t>(n)), scratch(static_cast<size_t>(n));  // not zeroed
       for (size_t k = 0; k < o.kernels.size(); ++k)
         ATROUS_RETURN_IF_ERROR(prepare(im, o.kernels[k], o, limit, pool, ones.data(), scratch.data(), &kernels[k]));
     }

@@ -47,6 +47,8 @@ class SeparableGaussian : public GaussianFilter {
   Status apply(const float* in, const float* scale, float* out, int lp, ThreadPool& pool) override;
   static int radius_for(float sigma);
   SeparableGaussian* separable() override { return this; }
+  // The kernel's sums Σ_j k(i, j) per pixel (height × width): a product of the 1-D sums, no filtering needed.
+  void kernel_sums(float* out) const;
   int radius() const { return radius_; }
   const float* taps() const { return taps_.data(); }  // g[0 .. radius]
 
