@@ -98,6 +98,37 @@ test('each normalization mode: lattice and exact mean-field agree (≥ 99 %; ≥
   }
 });
 
+test('the separable Gaussian fused in the pass matches mean-field on exact filtering (σ ≤ 1.5, every normalization)', async () => {
+  // Position kernels up to σ = 1.5 run as two 1-D passes inside the mean-field pass, truncated at 4σ (tail
+  // mass 6.3e-5): their marginals should stay within about 1e-3 of brute-force filtering.
+  const { rgb, width, height } = await readRgb(im1(), { left: 40, top: 30, width: 37, height: 29 });
+  const pixels = width * height;
+  const scores = noisyScores(rgb, pixels, 3, 11, 0.6);
+  let worst = 0;
+  for (const sxy of [1, 1.5]) {
+    for (const normalization of ['symmetric', 'before', 'after', 'none'] as const) {
+      const options: CrfOptions = { gaussian: { sxy, compat: normalization === 'none' ? 0.5 : 5 }, bilateral: false, normalization, iterations: 8 };
+      const fast = await denseCrf(rgb, width, height, scores, 3, options);
+      const exact = await denseCrfExactForTest(rgb, width, height, scores, 3, options);
+      let diff = 0;
+      for (let i = 0; i < fast.probabilities.length; i++) diff = Math.max(diff, Math.abs(fast.probabilities[i] - exact.probabilities[i]));
+      worst = Math.max(worst, diff);
+      assert.ok(diff < 2e-3, `σ ${sxy} ${normalization}: max |Δq| ${diff}`);
+    }
+  }
+  console.log(`    max |Δq| ${worst.toExponential(2)}`);
+});
+
+test('a separable Gaussian alone (no lattice) gives identical results on 1 and 2 threads', async () => {
+  const { rgb, width, height } = await readRgb(im1());
+  const scores = noisyScores(rgb, width * height, 4, 13);
+  const options: CrfOptions = { gaussian: { sxy: 1, compat: 3 }, bilateral: false, iterations: 5 };
+  const one = await crf(im1(), scores, { ...options, threads: 1 });
+  const two = await crf(im1(), scores, { ...options, threads: 2 });
+  assert.ok(Buffer.from(one.probabilities.buffer).equals(Buffer.from(two.probabilities.buffer)));
+  assert.equal(one.labels, two.labels);
+});
+
 test('a uniform unary stays uniform', async () => {
   const { rgb, width, height } = await readRgb(im1(), { left: 0, top: 0, width: 64, height: 48 });
   const labels = 4;
@@ -149,10 +180,12 @@ test('the mean-field KL objective does not increase across iterations (exact fil
 test('1 and 2 threads give identical results', async () => {
   const { rgb, width, height } = await readRgb(im1());
   const scores = noisyScores(rgb, width * height, 5, 77);
-  const one = await crf(im1(), scores, { preset: 'deeplab-v2', threads: 1 });
-  const two = await crf(im1(), scores, { preset: 'deeplab-v2', threads: 2 });
-  assert.ok(Buffer.from(one.probabilities.buffer).equals(Buffer.from(two.probabilities.buffer)));
-  assert.equal(one.labels, two.labels);
+  for (const preset of ['deeplab-v2', 'densecrf'] as const) {
+    const one = await crf(im1(), scores, { preset, threads: 1 });
+    const two = await crf(im1(), scores, { preset, threads: 2 });
+    assert.ok(Buffer.from(one.probabilities.buffer).equals(Buffer.from(two.probabilities.buffer)), preset);
+    assert.equal(one.labels, two.labels);
+  }
 });
 
 test('logits give the same result as their softmax probabilities', async () => {
@@ -206,6 +239,19 @@ test('bad inputs reject with clear codes', async () => {
   const negative = ok.slice();
   negative[3] = -0.1;
   await expectError(denseCrf(rgb, w, h, negative, 2), 'INVALID_ARGUMENT');
+  // The scores are checked in parallel chunks: the error names the first bad score, whatever the threads.
+  const bw = 300, bh = 200;
+  const scattered = new Float32Array(bw * bh * 2).fill(0.5);
+  scattered[90001] = 2;
+  scattered[20001] = NaN;
+  for (const threads of [1, 2]) {
+    try {
+      await denseCrf(new Uint8Array(bw * bh * 3), bw, bh, scattered, 2, { threads });
+      assert.unreachable('a NaN score was accepted');
+    } catch (e) {
+      assert.match((e as Error).message, /score 20001 is nan/i);
+    }
+  }
   for (const sxy of [0, -1, NaN]) await expectError(denseCrf(rgb, w, h, ok, 2, { gaussian: { sxy } }), 'INVALID_ARGUMENT');
   await expectError(denseCrf(rgb, w, h, ok, 2, { bilateral: { sxy: 10, srgb: 0 } }), 'INVALID_ARGUMENT');
   await expectError(denseCrf(rgb, w, h, new Float32Array(w * h).fill(1), 1), 'INVALID_ARGUMENT');

@@ -21,7 +21,6 @@ namespace {
 constexpr int kLane = 8;  // labels are padded to whole 32-byte vectors
 constexpr int kMaxLabels = kMaxPaddedLabels;
 constexpr int kMaxKernels = 8;
-constexpr float kMinProbability = 1e-30f;  // keeps -log p finite for p = 0
 constexpr float kPaddingUnary = 3e38f;
 // Spatial kernels wider than this many pixels go through the lattice: the exact separable filter
 // costs O(radius) per pixel and label, the lattice O(d) plus O(vertices); measured at 500×375 with 24
@@ -40,21 +39,22 @@ bool uses_lattice(const PairwiseKernel& k, const CrfOptions& o) {
   return !o.exact_filtering && (k.bilateral || SeparableGaussian::radius_for(k.sxy) > kMaxSeparableRadius);
 }
 
-std::vector<float> features_of(const CrfImage& im, const PairwiseKernel& k) {
+Status features_of(const CrfImage& im, const PairwiseKernel& k, ThreadPool& pool, std::vector<float>* out) {
   const int d = k.bilateral ? 5 : 2;
-  const int64_t n = int64_t(im.width) * im.height;
-  std::vector<float> f(static_cast<size_t>(n * d));
-  for (int y = 0; y < im.height; ++y) {
-    for (int x = 0; x < im.width; ++x) {
-      const int64_t p = int64_t(y) * im.width + x;
-      float* o = &f[p * d];
-      o[0] = x / k.sxy;
-      o[1] = y / k.sxy;
-      if (k.bilateral)
-        for (int c = 0; c < 3; ++c) o[2 + c] = im.rgb[p * 3 + c] / k.srgb;
+  out->resize(static_cast<size_t>(int64_t(im.width) * im.height * d));
+  float* f = out->data();
+  return pool.parallel_for(im.height, 16, [&](int64_t y0, int64_t y1) {
+    for (int64_t y = y0; y < y1; ++y) {
+      for (int x = 0; x < im.width; ++x) {
+        const int64_t p = y * im.width + x;
+        float* o = &f[p * d];
+        o[0] = x / k.sxy;
+        o[1] = y / k.sxy;
+        if (k.bilateral)
+          for (int c = 0; c < 3; ++c) o[2 + c] = im.rgb[p * 3 + c] / k.srgb;
+      }
     }
-  }
-  return f;
+  });
 }
 
 // For normalization "none" through the lattice: the factor that brings the lattice's arbitrary gain to
@@ -81,48 +81,50 @@ struct Prepared {
   std::vector<float> norm;  // per pixel
   bool scale_in = false, scale_out = false;
   float gain = 1.f;
-  std::vector<float> filtered;  // n × lp, for kernels filtered outside the mean-field pass (not a lattice)
+  std::vector<float> filtered;  // n × lp, for kernels filtered outside the mean-field pass (the brute-force oracle)
+  AlignedVector<float> rows, rows_to;  // separable: n × lp each, Q filtered along x by the previous pass and this one
 };
+
+// Rows of a band, the unit in which the mean-field pass deals the image to its parts (8 and 16 measured slower).
+constexpr int64_t kBandRows = 32;
 
 // The splat's parallelism: a number of image parts fixed by the image size, never by the thread count,
 // so that the sums (and the labels) are the same for any number of threads.
 int splat_parts(int64_t n) { return n <= (int64_t(1) << 18) ? 2 : n <= (int64_t(1) << 20) ? 4 : 8; }
 
-// ones and filtered: scratch of n × kLane floats each.
+// ones and filtered: scratch of n floats each.
 Status prepare(const CrfImage& im, const PairwiseKernel& k, const CrfOptions& o, int64_t memory_limit, ThreadPool& pool,
                float* ones, float* filtered, Prepared* out) {
   const int64_t n = int64_t(im.width) * im.height;
   const int d = k.bilateral ? 5 : 2;
   out->spec = &k;
-  std::vector<float> f = features_of(im, k);
+  std::vector<float> f;
+  ATROUS_RETURN_IF_ERROR(features_of(im, k, pool, &f));
   if (o.exact_filtering) out->filter = std::make_unique<ExactFilter>(f.data(), n, d);
   else if (uses_lattice(k, o)) ATROUS_RETURN_IF_ERROR(LatticeFilter::make(f.data(), n, d, memory_limit, pool, &out->filter));
   else out->filter = std::make_unique<SeparableGaussian>(im.width, im.height, k.sxy);
 
-  std::vector<float> sums(static_cast<size_t>(n));
-  const int lanes = out->filter->lattice() ? 1 : kLane;  // the separable filter works in 8-lane chunks
-  std::fill(ones, ones + n * lanes, 1.f);
-  ATROUS_RETURN_IF_ERROR(out->filter->apply(ones, nullptr, filtered, lanes, pool));
-  for (int64_t i = 0; i < n; ++i) sums[i] = filtered[i * lanes];
-  out->norm.resize(static_cast<size_t>(n));
-  switch (k.normalization) {
-    case Normalization::kSymmetric:
-      for (int64_t i = 0; i < n; ++i) out->norm[i] = 1.f / std::sqrt(sums[i] + 1e-20f);
-      out->scale_in = out->scale_out = true;
-      break;
-    case Normalization::kBefore:
-      for (int64_t i = 0; i < n; ++i) out->norm[i] = 1.f / (sums[i] + 1e-20f);
-      out->scale_in = true;
-      break;
-    case Normalization::kAfter:
-      for (int64_t i = 0; i < n; ++i) out->norm[i] = 1.f / (sums[i] + 1e-20f);
-      out->scale_out = true;
-      break;
-    case Normalization::kNone:
-      if (!out->filter->exact_scale()) out->gain = lattice_gain(f, n, d, sums.data());
-      break;
+  // The kernel sums n_i: the filter applied to ones (a product of 1-D sums for the separable Gaussian).
+  if (SeparableGaussian* sep = out->filter->separable()) {
+    sep->kernel_sums(filtered);
+  } else {
+    ATROUS_RETURN_IF_ERROR(pool.parallel_for(n, 65536, [&](int64_t i0, int64_t i1) { std::fill(ones + i0, ones + i1, 1.f); }));
+    ATROUS_RETURN_IF_ERROR(out->filter->apply(ones, nullptr, filtered, 1, pool));
   }
-  return Status::ok();
+  if (k.normalization == Normalization::kNone) {
+    if (!out->filter->exact_scale()) out->gain = lattice_gain(f, n, d, filtered);
+    return Status::ok();
+  }
+  out->scale_in = k.normalization == Normalization::kSymmetric || k.normalization == Normalization::kBefore;
+  out->scale_out = k.normalization == Normalization::kSymmetric || k.normalization == Normalization::kAfter;
+  const bool root = k.normalization == Normalization::kSymmetric;
+  out->norm.resize(static_cast<size_t>(n));
+  return pool.parallel_for(n, 16384, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) {
+      const float sum = filtered[i] + 1e-20f;
+      out->norm[i] = root ? 1.f / std::sqrt(sum) : 1.f / sum;
+    }
+  });
 }
 
 bool finite_positive(float v) { return std::isfinite(v) && v > 0.f; }
@@ -153,8 +155,11 @@ Status validate(const CrfImage& im, const CrfOptions& o) {
         if (!std::isfinite(v)) return error(Code::kInvalidArgument, "CRF ", name, " compatibility holds ", v);
     }
   }
-  const int64_t values = int64_t(im.width) * im.height * im.labels;
-  for (int64_t i = 0; i < values; ++i) {
+  return Status::ok();
+}
+
+static Status bad_score(const CrfImage& im, const CrfOptions& o, int64_t point) {
+  for (int64_t i = point * im.labels; i < (point + 1) * im.labels; ++i) {
     const float v = im.scores[i];
     if (!std::isfinite(v))
       return error(Code::kInvalidArgument, "CRF scores must be finite; score ", i, " is ", v);
@@ -162,7 +167,7 @@ Status validate(const CrfImage& im, const CrfOptions& o) {
       return error(Code::kInvalidArgument, "CRF probabilities must lie in [0, 1]; score ", i, " is ", v,
                    " (pass logits with scores: 'logits')");
   }
-  return Status::ok();
+  return error(Code::kInternal, "CRF score check disagrees at point ", point);
 }
 
 Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool>* abort, int32_t* labels_out,
@@ -173,7 +178,7 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
     const int L = im.labels, lp = (L + kLane - 1) / kLane * kLane;
     const int parts = splat_parts(n);
     const int64_t limit = o.memory_limit > 0 ? o.memory_limit : default_memory_limit();
-    int64_t need = n * lp * 4 * 2 + n * kLane * 4 * 2;  // unary, Q; normalization scratch
+    int64_t need = n * lp * 4 * 2 + n * 4 * 2;  // unary, Q; normalization scratch
     for (const PairwiseKernel& k : o.kernels)
       need += uses_lattice(k, o) ? Lattice::worst_case_bytes(n, k.bilateral ? 5 : 2, lp, parts + 1) : n * lp * 4 * 2;
     if (need > limit)
@@ -183,30 +188,31 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
     ThreadPool pool(o.threads > 0 ? o.threads : ThreadPool::default_threads());
     const HotLoops& loops = hot_loops();
     const size_t size = static_cast<size_t>(n * lp);
-    // Padding lanes get an unary so large that they never win the softmax's max.
+    // Padding lanes get an unary so large that they never win the softmax's max. The scores are checked on
+    // the way; the first bad point (the lowest, whatever the thread count) is reported.
     AlignedVector<float> unary, q;  // not zeroed: first written by the parallel loops
     unary.resize(size);
+    std::atomic<int64_t> first_bad{n};
     ATROUS_RETURN_IF_ERROR(pool.parallel_for(n, 4096, [&](int64_t p0, int64_t p1) {
-      for (int64_t p = p0; p < p1; ++p) {
-        for (int l = 0; l < L; ++l) {
-          const float s = im.scores[p * L + l];
-          unary[p * lp + l] = o.logits ? -s : -std::log(std::max(s, kMinProbability));
-        }
-        for (int l = L; l < lp; ++l) unary[p * lp + l] = kPaddingUnary;
+      const int64_t bad = loops.unary(im.scores, L, lp, o.logits, kPaddingUnary, unary.data(), p0, p1);
+      int64_t seen = first_bad.load();
+      while (bad >= 0 && bad < seen && !first_bad.compare_exchange_weak(seen, bad)) {
       }
     }));
+    if (first_bad.load() < n) return bad_score(im, o, first_bad.load());
 
     std::vector<Prepared> kernels(o.kernels.size());
     {
-      std::vector<float> ones(static_cast<size_t>(n * kLane)), scratch(static_cast<size_t>(n * kLane));
+      AlignedVector<float> ones(static_cast<size_t>(n)), scratch(static_cast<size_t>(n));  // not zeroed
       for (size_t k = 0; k < o.kernels.size(); ++k)
         ATROUS_RETURN_IF_ERROR(prepare(im, o.kernels[k], o, limit, pool, ones.data(), scratch.data(), &kernels[k]));
     }
 
-    // The mean-field pass slices each lattice kernel, updates Q and splats it back in one sweep over the
-    // pixels, so Q and the filtered values never go through memory; other kernels are filtered beforehand.
+    // The mean-field pass slices each lattice or separable kernel, updates Q and splats it back (filters it
+    // along x) in one sweep over the pixels, so Q and the filtered values never go through memory; only the
+    // brute-force oracle's kernels are filtered beforehand, from a stored Q.
     std::vector<PassKernel> pass_kernels(kernels.size());
-    bool materialized = false;
+    bool materialized = false, any_lattice = false, any_separable = false;
     for (size_t k = 0; k < kernels.size(); ++k) {
       Prepared& kp = kernels[k];
       PassKernel& pk = pass_kernels[k];
@@ -214,21 +220,30 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
       pk.factor = (potts ? o.kernels[k].weight : 1.f) * kp.gain;
       pk.norm = kp.scale_out ? kp.norm.data() : nullptr;
       pk.compat = potts ? nullptr : o.kernels[k].compat.data();
+      pk.splat_scale = kp.scale_in ? kp.norm.data() : nullptr;
       if (Lattice* lat = kp.filter->lattice()) {
-        lat->reset_values(lp, parts);
+        ATROUS_RETURN_IF_ERROR(lat->reset_values(lp, parts, pool));
         pk.offset = lat->offsets();
         pk.weight = lat->weights();
         pk.dp1 = lat->dp1();
         pk.factor *= lat->blur_gain();
-        pk.splat_scale = kp.scale_in ? kp.norm.data() : nullptr;
+        any_lattice = true;
+      } else if (SeparableGaussian* sep = kp.filter->separable()) {
+        pk.taps = sep->taps();
+        pk.radius = sep->radius();
+        kp.rows.resize(size);
+        kp.rows_to.resize(size);  // every row is written by the first pass before any is read
+        pk.rows = kp.rows.data();
+        pk.rows_to = kp.rows_to.data();
+        any_separable = true;
       } else {
         kp.filtered.resize(size);
         pk.filtered = kp.filtered.data();
         materialized = true;
       }
     }
-    const bool any_lattice = std::any_of(pass_kernels.begin(), pass_kernels.end(), [](const PassKernel& k) { return k.offset; });
     if (materialized) q.resize(size);  // Q itself is needed only to filter it outside the pass
+    const int64_t width = im.width, height = im.height;
     auto run_pass = [&](bool slice, bool splat, bool last) -> Status {
       MeanFieldPass pass;
       pass.unary = unary.data();
@@ -240,19 +255,29 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
       pass.argmax = last ? labels_out : nullptr;
       pass.labels = L;
       pass.lp = lp;
-      if (!any_lattice) {
-        pass.kernels = pass_kernels.data();
-        return pool.parallel_for(n, 256, [&](int64_t p0, int64_t p1) { loops.mean_field(pass, p0, p1); });
-      }
-      return pool.parallel_for(parts, 1, [&](int64_t j0, int64_t j1) {
+      pass.width = any_separable ? im.width : 0;
+      pass.height = im.height;
+      // Rows in bands of kBandRows: bands first, first + step, … up to row `end`; a lattice kernel splats into
+      // its buffer `part`.
+      auto run_bands = [&](int part, int64_t first, int64_t step, int64_t end) {
         std::vector<PassKernel> mine = pass_kernels;
+        for (size_t k = 0; k < kernels.size(); ++k)
+          if (Lattice* lat = kernels[k].filter->lattice()) mine[k].splat_to = lat->part(part);
+        AlignedVector<float> row_scratch(any_separable ? static_cast<size_t>((2 + kernels.size()) * width * lp) : 0);
         MeanFieldPass part_pass = pass;
         part_pass.kernels = mine.data();
-        for (int64_t j = j0; j < j1; ++j) {
-          for (size_t k = 0; k < kernels.size(); ++k)
-            if (Lattice* lat = kernels[k].filter->lattice()) mine[k].splat_to = lat->part(static_cast<int>(j));
-          loops.mean_field(part_pass, n * j / parts, n * (j + 1) / parts);
-        }
+        part_pass.row_scratch = row_scratch.data();
+        for (int64_t b = first; b * kBandRows < end; b += step)
+          loops.mean_field(part_pass, b * kBandRows * width, std::min(end, (b + 1) * kBandRows) * width);
+      };
+      if (!any_lattice)
+        return pool.parallel_for((height + kBandRows - 1) / kBandRows, 1, [&](int64_t b0, int64_t b1) {
+          run_bands(0, b0, 1, std::min(height, b1 * kBandRows));
+        });
+      // Each lattice part buffer takes the splats of every parts-th band (a fixed share of the image, whatever
+      // the thread count; interleaved, because the cost per pixel varies with the image's content).
+      return pool.parallel_for(parts, 1, [&](int64_t j0, int64_t j1) {
+        for (int64_t j = j0; j < j1; ++j) run_bands(static_cast<int>(j), j, parts, height);
       });
     };
 
@@ -262,10 +287,16 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
       if (abort && abort->load()) return error(Code::kAborted, "the CRF was aborted after ", it, " iterations");
       for (size_t k = 0; k < kernels.size(); ++k) {
         Prepared& kp = kernels[k];
-        if (Lattice* lat = kp.filter->lattice())
-          ATROUS_RETURN_IF_ERROR(lat->blur(pool, &pass_kernels[k].blurred));
-        else
-          ATROUS_RETURN_IF_ERROR(kp.filter->apply(q.data(), kp.scale_in ? kp.norm.data() : nullptr, kp.filtered.data(), lp, pool));
+        PassKernel& pk = pass_kernels[k];
+        if (Lattice* lat = kp.filter->lattice()) {
+          ATROUS_RETURN_IF_ERROR(lat->blur(pool, &pk.blurred));
+        } else if (pk.taps) {  // the rows the last pass wrote are this pass's to slice
+          kp.rows.swap(kp.rows_to);
+          pk.rows = kp.rows.data();
+          pk.rows_to = kp.rows_to.data();
+        } else {
+          ATROUS_RETURN_IF_ERROR(kp.filter->apply(q.data(), pk.splat_scale, kp.filtered.data(), lp, pool));
+        }
       }
       const bool last = it + 1 == o.iterations;
       ATROUS_RETURN_IF_ERROR(run_pass(true, !last, last));

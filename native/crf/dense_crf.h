@@ -43,6 +43,7 @@ struct CrfImage {
   int labels = 0;
 };
 
+// Sizes and options; the scores themselves are checked by dense_crf as it reads them.
 Status validate(const CrfImage& image, const CrfOptions& options);
 
 // Runs mean-field; writes the argmax (height × width) and the marginals Q (height × width × labels).

@@ -23,6 +23,21 @@ SeparableGaussian::SeparableGaussian(int width, int height, float sigma)
   for (int t = 0; t <= radius_; ++t) taps_[t] = std::exp(-0.5f * (t / sigma) * (t / sigma));
 }
 
+void SeparableGaussian::kernel_sums(float* out) const {
+  auto sums_1d = [&](int size) {
+    std::vector<float> s(static_cast<size_t>(size));
+    for (int i = 0; i < size; ++i) {
+      float sum = 0.f;
+      for (int t = std::max(-radius_, -i); t <= std::min(radius_, size - 1 - i); ++t) sum += taps_[t < 0 ? -t : t];
+      s[i] = sum;
+    }
+    return s;
+  };
+  const std::vector<float> sx = sums_1d(width_), sy = sums_1d(height_);
+  for (int y = 0; y < height_; ++y)
+    for (int x = 0; x < width_; ++x) out[int64_t(y) * width_ + x] = sx[x] * sy[y];
+}
+
 Status SeparableGaussian::apply(const float* in, const float* scale, float* out, int lp, ThreadPool& pool) {
   const HotLoops& loops = hot_loops();
   if (lp % 8 != 0) return error(Code::kInternal, "the separable Gaussian needs lanes in multiples of 8, got ", lp);

@@ -19,6 +19,8 @@ class GaussianFilter {
   virtual bool exact_scale() const { return true; }
   // The lattice behind a lattice filter (the mean-field pass splats and slices it itself); else null.
   virtual Lattice* lattice() { return nullptr; }
+  // The separable Gaussian behind a separable filter (the mean-field pass runs its two 1-D passes itself); else null.
+  virtual class SeparableGaussian* separable() { return nullptr; }
 };
 
 // Permutohedral lattice: any features, approximate.
@@ -44,6 +46,11 @@ class SeparableGaussian : public GaussianFilter {
   SeparableGaussian(int width, int height, float sigma);
   Status apply(const float* in, const float* scale, float* out, int lp, ThreadPool& pool) override;
   static int radius_for(float sigma);
+  SeparableGaussian* separable() override { return this; }
+  // The kernel's sums Σ_j k(i, j) per pixel (height × width): a product of the 1-D sums, no filtering needed.
+  void kernel_sums(float* out) const;
+  int radius() const { return radius_; }
+  const float* taps() const { return taps_.data(); }  // g[0 .. radius]
 
  private:
   int width_, height_, radius_;

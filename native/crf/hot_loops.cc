@@ -1,5 +1,6 @@
 #include "crf/hot_loops.h"
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 

@@ -6,9 +6,11 @@
 namespace atrous::crf {
 
 constexpr int kMaxPaddedLabels = 1024;
+constexpr float kMinProbability = 1e-30f;  // keeps -log p finite for p = 0
 
-// A pairwise kernel as the mean-field pass sees it: either a lattice (slice its blurred vertex values,
-// splat the new Q into its part buffer) or values filtered beforehand.
+// A pairwise kernel as the mean-field pass sees it: a lattice (slice its blurred vertex values, splat the
+// new Q into its part buffer), a separable Gaussian (gather its column taps from the previous pass's rows,
+// filter each finished row of the new Q along x for the next pass) or values filtered beforehand.
 struct PassKernel {
   const int32_t* offset = nullptr;  // lattice: each point's dp1 vertex ids; null for a `filtered` kernel
   const float* weight = nullptr;    // lattice: barycentric weights
@@ -16,6 +18,10 @@ struct PassKernel {
   const float* blurred = nullptr;   // lattice: (vertices + 1) × lp values to slice
   float* splat_to = nullptr;        // lattice: the part buffer this pass splats into
   const float* splat_scale = nullptr;  // lattice: per point factor on the splatted Q (input normalization); may be null
+  const float* taps = nullptr;      // separable: g[0 .. radius]; null for other kernels
+  int radius = 0;
+  const float* rows = nullptr;      // separable: n × lp, the previous pass's (scaled) Q filtered along x
+  float* rows_to = nullptr;         // separable: n × lp, where this pass's rows go
   const float* filtered = nullptr;  // otherwise: n × lp filtered values
   float factor = 1.f;               // on the sliced or filtered values
   const float* norm = nullptr;      // per point factor on them too (output normalization); may be null
@@ -30,6 +36,12 @@ struct MeanFieldPass {
   int kernel_count = 0;
   bool slice = false, splat = false;
   float* q = nullptr;  // n × lp; may be null; lanes from `labels` to lp come out 0
+  int64_t q_origin = 0;  // point t's q is stored at q + (t - q_origin) · lp
+  // With separable kernels the pass runs whole rows of an image `width` wide (0: no separable kernel) and
+  // needs `row_scratch`: (2 + kernel_count) × width × lp floats.
+  int width = 0, height = 0;
+  float* row_scratch = nullptr;
+  int64_t y = 0;  // the row being run (set by mean_field)
   // The final pass's outputs, each may be null: q as n × labels, and its argmax (the first of equal maxima).
   float* probabilities = nullptr;
   int32_t* argmax = nullptr;
@@ -52,8 +64,12 @@ struct HotLoops {
   // Rows [y0, y1) filtered along y: out[y] = Σ_{|t|≤radius} g[|t|] · in[y+t], each row `row` floats.
   void (*gauss_column)(const float* in, float* out, int64_t row, int height, int64_t y0, int64_t y1, const float* g,
                        int radius);
-  // One mean-field pass over points [p0, p1), in order (see MeanFieldPass).
+  // One mean-field pass over points [p0, p1), in order (see MeanFieldPass); whole rows when pass.width.
   void (*mean_field)(const MeanFieldPass& pass, int64_t p0, int64_t p1);
+  // out[p] = -log(max(scores[p], kMinProbability)), or -scores[p] for logits, per label of points [p0, p1)
+  // (scores: labels per point; out: lp per point, `padding` on the lanes past the labels). Returns the first
+  // point in the range with a score not finite (or, for probabilities, outside [0, 1]), else -1.
+  int64_t (*unary)(const float* scores, int labels, int lp, bool logits, float padding, float* out, int64_t p0, int64_t p1);
 };
 
 const HotLoops& hot_loops();

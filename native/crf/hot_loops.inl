@@ -117,21 +117,24 @@ void gauss_row(const float* in, float* out, int width, const float* g, int radiu
   }
 }
 
+// One output row y of the column pass: out[0 .. row) = Σ_{|t|≤radius} g[|t|] · in[y+t] (rows of `row` floats).
+inline void gauss_column_row(const float* in, float* __restrict out, int64_t row, int height, int64_t y, const float* g,
+                             int radius) {
+  const int64_t lo = y - radius < 0 ? 0 : y - radius, hi = y + radius >= height ? height - 1 : y + radius;
+  for (int64_t i = 0; i < row; i += kChunk) {
+    float acc[kChunk] = {};
+    for (int64_t s = lo; s <= hi; ++s) {
+      const float w = g[s < y ? y - s : s - y];
+      const float* __restrict c = in + s * row + i;
+      for (int j = 0; j < kChunk; ++j) acc[j] += w * c[j];
+    }
+    for (int j = 0; j < kChunk; ++j) out[i + j] = acc[j];
+  }
+}
+
 void gauss_column(const float* in, float* out, int64_t row, int height, int64_t y0, int64_t y1, const float* g,
                   int radius) {
-  for (int64_t y = y0; y < y1; ++y) {
-    const int64_t lo = y - radius < 0 ? 0 : y - radius, hi = y + radius >= height ? height - 1 : y + radius;
-    float* __restrict o = out + y * row;
-    for (int64_t i = 0; i < row; i += kChunk) {
-      float acc[kChunk] = {};
-      for (int64_t s = lo; s <= hi; ++s) {
-        const float w = g[s < y ? y - s : s - y];
-        const float* __restrict c = in + s * row + i;
-        for (int j = 0; j < kChunk; ++j) acc[j] += w * c[j];
-      }
-      for (int j = 0; j < kChunk; ++j) o[i + j] = acc[j];
-    }
-  }
+  for (int64_t y = y0; y < y1; ++y) gauss_column_row(in, out + y * row, row, height, y, g, radius);
 }
 
 // exp(x) for x ≤ 0 after the max shift: Cody–Waite reduction and a degree-6 polynomial (|rel err| < 2e-7).
@@ -157,6 +160,38 @@ inline float exp_shifted(float x) {
 }
 
 #include "crf/f8.inl"
+
+inline bool bad_score(float v, bool logits) { return logits ? !(v - v == 0.f) : !(v >= 0.f && v <= 1.f); }
+
+// Blocks of points whose scores fit in L1 are checked, turned into -log p as one flat array of whole vectors
+// (every value through log8, so the result does not depend on how the points were split), then spread to rows of lp.
+int64_t unary(const float* scores, int labels, int lp, bool logits, float padding, float* out, int64_t p0, int64_t p1) {
+  constexpr int kFlat = 8192;
+  alignas(32) float flat[kFlat + 8];
+  const int64_t block = kFlat / labels > 0 ? kFlat / labels : 1;
+  for (int64_t b0 = p0; b0 < p1; b0 += block) {
+    const int64_t b1 = b0 + block < p1 ? b0 + block : p1;
+    const float* s = scores + b0 * labels;
+    const int64_t count = (b1 - b0) * labels;
+    int bad = 0;
+    for (int64_t i = 0; i < count; ++i) bad += bad_score(s[i], logits);
+    if (bad)
+      for (int64_t p = b0; p < b1; ++p)
+        for (int l = 0; l < labels; ++l)
+          if (bad_score(scores[p * labels + l], logits)) return p;
+    const int64_t whole = count / 8 * 8;
+    for (int64_t i = 0; i < count; ++i) flat[i] = logits ? s[i] : (s[i] > kMinProbability ? s[i] : kMinProbability);
+    for (int64_t i = count; i < whole + 8; ++i) flat[i] = 1.f;
+    for (int64_t i = 0; i < count; i += 8) store8(flat + i, set8(0.f) - (logits ? load8(flat + i) : log8(load8(flat + i))));
+    for (int64_t p = b0; p < b1; ++p) {
+      float* u = out + p * lp;
+      const float* f = flat + (p - b0) * labels;
+      for (int l = 0; l < labels; ++l) u[l] = f[l];
+      for (int l = labels; l < lp; ++l) u[l] = padding;
+    }
+  }
+  return -1;
+}
 
 // The simplex sizes of the CRF's two kernels (d = 2 and 5) get their own copy of the loops over a
 // point's vertices, so they unroll; others take the generic copy.
@@ -197,6 +232,11 @@ inline void pass_points(const MeanFieldPass& pass, const int64_t* ts, int nc, co
     const int dp1 = kn.dp1;
     const float* blurred = kn.blurred;
     ATROUS_UNROLL for (int g = 0; g < kG; ++g) {
+      if (kn.taps) {  // this row's column taps, gathered by mean_field before the row
+        const float* column = pass.row_scratch + ((2 + i) * pass.width + ts[g] - pass.y * pass.width) * lp;
+        ATROUS_UNROLL for (int c = 0; c < nc; ++c) f[g][c] = load8(column + 8 * c);
+        continue;
+      }
       if (!kn.offset) {
         ATROUS_UNROLL for (int c = 0; c < nc; ++c) f[g][c] = load8(kn.filtered + ts[g] * lp + 8 * c);
         continue;
@@ -253,7 +293,7 @@ inline void pass_points(const MeanFieldPass& pass, const int64_t* ts, int nc, co
   }
   if (pass.q)
     ATROUS_UNROLL for (int g = 0; g < kG; ++g)
-      ATROUS_UNROLL for (int c = 0; c < nc; ++c) store8(pass.q + ts[g] * lp + 8 * c, acc[g][c]);
+      ATROUS_UNROLL for (int c = 0; c < nc; ++c) store8(pass.q + (ts[g] - pass.q_origin) * lp + 8 * c, acc[g][c]);
   if (pass.probabilities || pass.argmax)
     ATROUS_UNROLL for (int g = 0; g < kG; ++g) {
       float* q = scratch;
@@ -308,7 +348,7 @@ void mean_field_chunks(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
   for (; t < t1; ++t) pass_points<kC, 1>(pass, &t, nc, valid, scratch);
 }
 
-void mean_field(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
+void mean_field_points(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
   // Points interleaved: four while a point's chunks fit in registers alongside, fewer beyond.
   switch (pass.lp) {
     case 8: return mean_field_chunks<1, 4>(pass, t0, t1);
@@ -319,8 +359,46 @@ void mean_field(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
   }
 }
 
+// Row by row: a separable kernel's column taps over the previous pass's rows are gathered for a whole row
+// before it (streaming through 2r+1 rows), and the row of the new Q is filtered along x once complete (from
+// the row in cache, one store per output), for the next pass.
+void mean_field(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
+  if (!pass.width) return mean_field_points(pass, t0, t1);
+  const int64_t width = pass.width;
+  const int lp = pass.lp;
+  bool filter_rows = false;
+  for (int i = 0; i < pass.kernel_count; ++i) filter_rows |= pass.splat && pass.kernels[i].taps;
+  MeanFieldPass row = pass;
+  float* q_row = pass.row_scratch;
+  float* scaled = pass.row_scratch + width * lp;
+  for (int64_t y = t0 / width; y * width < t1; ++y) {
+    row.y = y;
+    if (filter_rows) {
+      row.q = q_row;
+      row.q_origin = y * width;
+    }
+    for (int i = 0; pass.slice && i < pass.kernel_count; ++i) {
+      const PassKernel& kn = pass.kernels[i];
+      if (kn.taps)
+        gauss_column_row(kn.rows, pass.row_scratch + (2 + i) * width * lp, width * lp, pass.height, y, kn.taps, kn.radius);
+    }
+    mean_field_points(row, y * width, (y + 1) * width);
+    for (int i = 0; filter_rows && i < pass.kernel_count; ++i) {
+      const PassKernel& kn = pass.kernels[i];
+      if (!kn.taps) continue;
+      const float* in = q_row;
+      if (kn.splat_scale) {
+        for (int64_t x = 0; x < width; ++x)
+          for (int c = 0; c < lp; ++c) scaled[x * lp + c] = q_row[x * lp + c] * kn.splat_scale[y * width + x];
+        in = scaled;
+      }
+      gauss_row(in, kn.rows_to + y * width * lp, static_cast<int>(width), kn.taps, kn.radius, lp);
+    }
+  }
+}
+
 #undef ATROUS_UNROLL
 
 }  // namespace
 
-const atrous::crf::HotLoops kLoops = {splat, blur, slice, gauss_row, gauss_column, mean_field};
+const atrous::crf::HotLoops kLoops = {splat, blur, slice, gauss_row, gauss_column, mean_field, unary};

@@ -1,6 +1,7 @@
 // The CRF inner loops built with avx512 flags (see hot_loops.inl).
 #include "crf/hot_loops.h"
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 

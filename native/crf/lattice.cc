@@ -1,6 +1,7 @@
 #include "crf/lattice.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 
@@ -21,8 +22,10 @@ class KeyTable {
     resize(cap);
   }
   // The id of `key`, inserting it when `insert` (ids count up from 0); -1 when absent.
-  int32_t find(const int32_t* key, bool insert) {
-    const uint64_t full = hash(key);
+  int32_t find(const int32_t* key, bool insert) { return find(key, hash(key), insert); }
+  int32_t find(const int32_t* key) const { return const_cast<KeyTable*>(this)->find(key, false); }
+  // The same, with hash(key) computed beforehand (see prefetch).
+  int32_t find(const int32_t* key, uint64_t full, bool insert) {
     const uint32_t tag = static_cast<uint32_t>(full >> 32);
     uint64_t h = full & mask_;
     for (;;) {
@@ -39,7 +42,47 @@ class KeyTable {
       h = (h + 1) & mask_;
     }
   }
-  int32_t find(const int32_t* key) const { return const_cast<KeyTable*>(this)->find(key, false); }
+  uint64_t hash(const int32_t* key) const {
+    uint64_t h = 0;
+    for (int i = 0; i < d_; ++i) h = (h + static_cast<uint32_t>(key[i])) * 0x9E3779B97F4A7C15ull;
+    return h ^ (h >> 29);
+  }
+  // Starts loading the slot of a key with this hash, so that lookups of independent keys overlap their cache misses.
+  void prefetch(uint64_t full) const {
+#if defined(__GNUC__) || defined(__clang__)
+    __builtin_prefetch(&slots_[full & mask_]);
+#endif
+  }
+  // A lookup in two steps, for callers that overlap many (prefetch, then first_candidate and prefetch_key, then
+  // find_from): the first slot from the key's home that is empty or carries its tag,
+  uint64_t first_candidate(uint64_t full) const {
+    const uint32_t tag = static_cast<uint32_t>(full >> 32);
+    uint64_t h = full & mask_;
+    while (slots_[h].id >= 0 && slots_[h].tag != tag) h = (h + 1) & mask_;
+    return h;
+  }
+  void prefetch_key(uint64_t slot) const {
+#if defined(__GNUC__) || defined(__clang__)
+    if (slots_[slot].id >= 0) __builtin_prefetch(key(slots_[slot].id));
+#endif
+  }
+  // and the lookup (no insertion) continued from that slot: the id of `k`, or -1.
+  int32_t find_from(const int32_t* k, uint64_t full, uint64_t h) const {
+    const uint32_t tag = static_cast<uint32_t>(full >> 32);
+    for (;;) {
+      const Slot& slot = slots_[h];
+      if (slot.id < 0) return -1;
+      if (slot.tag == tag && same_key(key(slot.id), k)) return slot.id;
+      h = (h + 1) & mask_;
+    }
+  }
+  // Room for `count` keys without growing.
+  void reserve(int64_t count) {
+    keys_.reserve(static_cast<size_t>(count * d_));
+    int64_t cap = static_cast<int64_t>(mask_ + 1);
+    while (cap < 2 * count + 2) cap <<= 1;
+    if (cap > static_cast<int64_t>(mask_ + 1)) resize(cap);
+  }
   void swap(KeyTable& other) {
     std::swap(d_, other.d_);
     std::swap(mask_, other.mask_);
@@ -69,16 +112,18 @@ class KeyTable {
       slots_[h] = Slot{static_cast<int32_t>(id), static_cast<uint32_t>(full >> 32)};
     }
   }
-  uint64_t hash(const int32_t* key) const {
-    uint64_t h = 0;
-    for (int i = 0; i < d_; ++i) h = (h + static_cast<uint32_t>(key[i])) * 0x9E3779B97F4A7C15ull;
-    return h ^ (h >> 29);
-  }
   int d_;
   uint64_t mask_ = 0;
   std::vector<Slot> slots_;
   std::vector<int32_t> keys_;
 };
+
+// std::round for |x| < 2³¹ (the features are bounded well below), inline: the baseline x86-64 build calls roundf.
+inline int round_half_away(float x) {
+  const int i = static_cast<int>(x);           // toward zero
+  const float frac = x - static_cast<float>(i);  // exact
+  return i + (frac >= 0.5f) - (frac <= -0.5f);
+}
 
 // Embeds one point: the d+1 vertex keys of its enclosing simplex (d coordinates each) and its barycentric weights.
 // kD: d known at compile time for the CRF's two feature sizes (the loops unroll), 0 for any other.
@@ -100,16 +145,18 @@ void embed(const float* f, int d_any, const float* scale, int32_t* keys, float* 
   const float down = 1.f / (d + 1), up = static_cast<float>(d + 1);
   int sum = 0;
   for (int i = 0; i <= d; ++i) {
-    const int rd = static_cast<int>(std::round(down * elevated[i]));
+    const int rd = round_half_away(down * elevated[i]);
     rem0[i] = static_cast<int32_t>(rd * up);
     sum += rd;
     rank[i] = 0;
   }
+  float diff[kMaxLatticeDims + 1];
+  for (int i = 0; i <= d; ++i) diff[i] = elevated[i] - rem0[i];
   for (int i = 0; i < d; ++i) {
-    const float di = elevated[i] - rem0[i];
-    for (int j = i + 1; j <= d; ++j) {
-      if (di < elevated[j] - rem0[j]) ++rank[i];
-      else ++rank[j];
+    for (int j = i + 1; j <= d; ++j) {  // without branches: which way goes with the data
+      const int less = diff[i] < diff[j];
+      rank[i] += less;
+      rank[j] += 1 - less;
     }
   }
   // Back onto the plane when the coordinates of rem0 do not sum to zero.
@@ -175,11 +222,19 @@ Status Lattice::build(const float* features, int64_t n, int d, int64_t memory_li
   const float inv_std = std::sqrt(2.f / 3.f) * (d + 1);
   float scale[kMaxLatticeDims];
   for (int i = 0; i < d; ++i) scale[i] = inv_std / std::sqrt(float((i + 1) * (i + 2)));
-  for (int64_t i = 0; i < n * d; ++i) {
-    const float v = features[i];
-    if (!std::isfinite(v) || std::fabs(v) > 1e7f)
-      return error(Code::kInvalidArgument, "CRF feature ", v, " is not finite or too large (is a σ tiny?)");
-  }
+  std::atomic<int64_t> first_bad{n * d};
+  ATROUS_RETURN_IF_ERROR(pool.parallel_for(n * d, 65536, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) {
+      if (std::fabs(features[i]) <= 1e7f) continue;  // false for NaN too
+      int64_t seen = first_bad.load();
+      while (i < seen && !first_bad.compare_exchange_weak(seen, i)) {
+      }
+      return;
+    }
+  }));
+  if (first_bad.load() < n * d)
+    return error(Code::kInvalidArgument, "CRF feature ", features[first_bad.load()],
+                 " is not finite or too large (is a σ tiny?)");
 
   auto lat = std::make_unique<Lattice>();
   lat->n_ = n;
@@ -194,19 +249,42 @@ Status Lattice::build(const float* features, int64_t n, int d, int64_t memory_li
   lat->offset_.resize(static_cast<size_t>(n * dp1));
   lat->weight_.resize(static_cast<size_t>(n * dp1));
   ATROUS_RETURN_IF_ERROR(pool.parallel_for(parts, 1, [&](int64_t j0, int64_t j1) {
-    std::vector<int32_t> keys(static_cast<size_t>(dp1 * d));
+    // Point i is embedded, its keys hashed and their slots prefetched while point i - 1's keys are looked up.
+    std::vector<int32_t> keys(static_cast<size_t>(2 * dp1 * d));
+    std::vector<uint64_t> hashes(static_cast<size_t>(2 * dp1));
     for (int64_t j = j0; j < j1; ++j) {
       KeyTable& table = tables[j];
-      for (int64_t i = n * j / parts; i < n * (j + 1) / parts; ++i) {
-        embed_any(features + i * d, d, scale, keys.data(), &lat->weight_[i * dp1]);
-        for (int r = 0; r < dp1; ++r) lat->offset_[i * dp1 + r] = table.find(&keys[r * d], true);
+      const int64_t i0 = n * j / parts, i1 = n * (j + 1) / parts;
+      for (int64_t i = i0; i <= i1; ++i) {
+        const int now = static_cast<int>(i & 1), before = now ^ 1;
+        if (i < i1) {
+          embed_any(features + i * d, d, scale, &keys[now * dp1 * d], &lat->weight_[i * dp1]);
+          for (int r = 0; r < dp1; ++r) {
+            hashes[now * dp1 + r] = table.hash(&keys[(now * dp1 + r) * d]);
+            table.prefetch(hashes[now * dp1 + r]);
+          }
+        }
+        if (i > i0)
+          for (int r = 0; r < dp1; ++r)
+            lat->offset_[(i - 1) * dp1 + r] = table.find(&keys[(before * dp1 + r) * d], hashes[before * dp1 + r], true);
       }
     }
   }));
   KeyTable& table = tables[0];
+  int64_t most = 0;  // vertices after the merge, at most
+  for (const KeyTable& t : tables) most += t.size();
+  table.reserve(most);
   for (int j = 1; j < parts; ++j) {
     std::vector<int32_t> global(static_cast<size_t>(tables[j].size()));
-    for (int64_t v = 0; v < tables[j].size(); ++v) global[v] = table.find(tables[j].key(v), true);
+    constexpr int64_t kAhead = 8;  // keys hashed and their slots prefetched this many lookups ahead
+    std::vector<uint64_t> hashes(static_cast<size_t>(tables[j].size()));
+    for (int64_t v = 0; v < tables[j].size(); ++v) {
+      hashes[v] = table.hash(tables[j].key(v));
+      if (v >= kAhead) global[v - kAhead] = table.find(tables[j].key(v - kAhead), hashes[v - kAhead], true);
+      table.prefetch(hashes[v]);
+    }
+    for (int64_t v = std::max<int64_t>(0, tables[j].size() - kAhead); v < tables[j].size(); ++v)
+      global[v] = table.find(tables[j].key(v), hashes[v], true);
     const int64_t e0 = n * j / parts * dp1, e1 = n * (j + 1) / parts * dp1;
     ATROUS_RETURN_IF_ERROR(pool.parallel_for(e1 - e0, 16384, [&](int64_t k0, int64_t k1) {
       for (int64_t k = e0 + k0; k < e0 + k1; ++k) lat->offset_[k] = global[lat->offset_[k]];
@@ -220,21 +298,54 @@ Status Lattice::build(const float* features, int64_t n, int d, int64_t memory_li
   lat->blur_n1_.resize(static_cast<size_t>(dp1 * m));
   lat->blur_n2_.resize(static_cast<size_t>(dp1 * m));
   ATROUS_RETURN_IF_ERROR(pool.parallel_for(m, 4096, [&](int64_t b, int64_t e) {
-    int32_t n1[kMaxLatticeDims], n2[kMaxLatticeDims];
-    for (int64_t v = b; v < e; ++v) {
-      const int32_t* key = table.key(v);
-      for (int j = 0; j <= d; ++j) {
-        for (int k = 0; k < d; ++k) {
-          n1[k] = key[k] - 1;
-          n2[k] = key[k] + 1;
+    // A lookup is two dependent cache misses (its slot, then the key the slot names), so the vertices go
+    // through three stages: vertex v + 2's neighbour keys are hashed and their slots prefetched, vertex
+    // v + 1's candidate slots found and their keys prefetched, vertex v's lookups finished.
+    constexpr int kLookups = 2 * (kMaxLatticeDims + 1);
+    struct Stage {
+      int32_t keys[kLookups][kMaxLatticeDims];
+      uint64_t hashes[kLookups];
+      uint64_t slots[kLookups];
+    };
+    Stage stages[3];
+    const int lookups = 2 * dp1;
+    for (int64_t v = b; v < e + 2; ++v) {
+      if (v < e) {
+        Stage& st = stages[v % 3];
+        const int32_t* key = table.key(v);
+        for (int j = 0; j <= d; ++j) {
+          int32_t* n1 = st.keys[2 * j];
+          int32_t* n2 = st.keys[2 * j + 1];
+          for (int k = 0; k < d; ++k) {
+            n1[k] = key[k] - 1;
+            n2[k] = key[k] + 1;
+          }
+          if (j < d) {
+            n1[j] = key[j] + d;
+            n2[j] = key[j] - d;
+          }
         }
-        if (j < d) {
-          n1[j] = key[j] + d;
-          n2[j] = key[j] - d;
+        for (int s = 0; s < lookups; ++s) {
+          st.hashes[s] = table.hash(st.keys[s]);
+          table.prefetch(st.hashes[s]);
         }
-        const int32_t a = table.find(n1), b = table.find(n2);
-        lat->blur_n1_[j * m + v] = a >= 0 ? a : static_cast<int32_t>(m);  // absent: the zero row m
-        lat->blur_n2_[j * m + v] = b >= 0 ? b : static_cast<int32_t>(m);
+      }
+      if (v - 1 >= b && v - 1 < e) {
+        Stage& st = stages[(v - 1) % 3];
+        for (int s = 0; s < lookups; ++s) {
+          st.slots[s] = table.first_candidate(st.hashes[s]);
+          table.prefetch_key(st.slots[s]);
+        }
+      }
+      if (v - 2 >= b) {
+        const int64_t u = v - 2;
+        Stage& st = stages[u % 3];
+        for (int j = 0; j <= d; ++j) {
+          const int32_t a = table.find_from(st.keys[2 * j], st.hashes[2 * j], st.slots[2 * j]);
+          const int32_t c = table.find_from(st.keys[2 * j + 1], st.hashes[2 * j + 1], st.slots[2 * j + 1]);
+          lat->blur_n1_[j * m + u] = a >= 0 ? a : static_cast<int32_t>(m);  // absent: the zero row m
+          lat->blur_n2_[j * m + u] = c >= 0 ? c : static_cast<int32_t>(m);
+        }
       }
     }
   }));
@@ -247,13 +358,19 @@ float Lattice::blur_gain() const {
   return 1.f / (1.f + std::pow(2.f, -static_cast<float>(d_)));
 }
 
-void Lattice::reset_values(int lp, int parts) {
-  const size_t size = static_cast<size_t>(m_ + 1) * lp;
+Status Lattice::reset_values(int lp, int parts, ThreadPool& pool) {
+  const int64_t rows = m_ + 1;
   lp_ = lp;
   values_.resize(static_cast<size_t>(parts) + 1);
-  for (AlignedVector<float>& v : values_) v.assign(size, 0.f);
   part_ids_.resize(static_cast<size_t>(parts));
   for (int j = 0; j < parts; ++j) part_ids_[j] = j;
+  // The parts start at zero; the spare buffer (the blur's second) needs only its zero row m.
+  for (AlignedVector<float>& v : values_) v.resize(static_cast<size_t>(rows * lp));  // not zeroed
+  return pool.parallel_for(rows * lp, 65536, [&](int64_t i0, int64_t i1) {
+    for (int j = 0; j < parts; ++j) std::fill(buffer(j) + i0, buffer(j) + i1, 0.f);
+    float* spare = buffer(parts);
+    std::fill(spare + std::max(i0, m_ * lp), spare + std::max(i1, m_ * lp), 0.f);
+  });
 }
 
 Status Lattice::blur(ThreadPool& pool, const float** blurred) {
@@ -292,7 +409,7 @@ Status Lattice::blur(ThreadPool& pool, const float** blurred) {
 Status Lattice::filter(const float* in, const float* scale, float* out, int lp, ThreadPool& pool) {
   const HotLoops& loops = hot_loops();
   constexpr int kParts = 2;
-  reset_values(lp, kParts);
+  ATROUS_RETURN_IF_ERROR(reset_values(lp, kParts, pool));
   ATROUS_RETURN_IF_ERROR(pool.parallel_for(kParts, 1, [&](int64_t j0, int64_t j1) {
     for (int64_t j = j0; j < j1; ++j)
       loops.splat(offset_.data(), weight_.data(), d_ + 1, scale, in, part(static_cast<int>(j)), n_ * j / kParts,

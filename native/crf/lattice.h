@@ -40,7 +40,7 @@ class Lattice {
   int64_t vertices() const { return m_; }
 
   // Prepares `parts` zeroed buffers of (vertices + 1) × lp floats to splat into, one per part of the points.
-  void reset_values(int lp, int parts);
+  Status reset_values(int lp, int parts, ThreadPool& pool);
   float* part(int j) { return buffer(part_ids_[j]); }
   // Sums the parts in order, blurs along every lattice direction and points *blurred at the result
   // (valid until the next call); the parts are zero again afterwards, ready for the next splat.
@@ -50,9 +50,9 @@ class Lattice {
   int64_t n_ = 0;
   int d_ = 0;
   int64_t m_ = 0;
-  std::vector<int32_t> offset_;  // n × (d+1): the vertices of each point's simplex
-  std::vector<float> weight_;    // n × (d+1): its barycentric weights
-  std::vector<int32_t> blur_n1_, blur_n2_;  // (d+1) × m: neighbours along each lattice direction, m if absent
+  AlignedVector<int32_t> offset_;  // n × (d+1): the vertices of each point's simplex (not zeroed: filled in parallel)
+  AlignedVector<float> weight_;    // n × (d+1): its barycentric weights
+  AlignedVector<int32_t> blur_n1_, blur_n2_;  // (d+1) × m: neighbours along each lattice direction, m if absent
   float* buffer(int j) { return values_[j].data(); }
   int lp_ = 0;
   std::vector<AlignedVector<float>> values_;  // parts + 1 buffers of (m+1) × lp; row m stays zero
