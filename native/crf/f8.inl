@@ -91,6 +91,7 @@ inline F8 set8(float x) { return F8{{x, x, x, x, x, x, x, x}}; }
 inline F8 operator+(F8 a, F8 b) { ATROUS_LANEWISE8(a.v[i] + b.v[i]); }
 inline F8 operator-(F8 a, F8 b) { ATROUS_LANEWISE8(a.v[i] - b.v[i]); }
 inline F8 operator*(F8 a, F8 b) { ATROUS_LANEWISE8(a.v[i] * b.v[i]); }
+inline F8 operator/(F8 a, F8 b) { ATROUS_LANEWISE8(a.v[i] / b.v[i]); }
 inline F8 max8(F8 a, F8 b) { ATROUS_LANEWISE8(a.v[i] > b.v[i] ? a.v[i] : b.v[i]); }
 inline F8 exp8(F8 x) { ATROUS_LANEWISE8(exp_shifted(x.v[i])); }
 inline F8 log8(F8 x) { ATROUS_LANEWISE8(std::log(x.v[i])); }
