@@ -62,19 +62,8 @@ void check_conv(const ConvCase& cc) {
   FView want = make_view(want_data.data(), req.output.shape);
   ref::conv2d(op, as_const(x.view), w.data.data(), cc.bias ? b.data.data() : nullptr, want);
 
-  for (SimdLevel level : test::available_levels()) {
-    const std::string what = std::string(simd_level_name(level)) + " " + cc.str();
-    std::unique_ptr<Kernel> k;
-    s = make_conv2d_kernel(req, level, &k);
-    CHECK_MSG(s.is_ok(), what + ": " + s.message());
-    if (!s.is_ok()) continue;
-    Strided y(req.output.shape, cc.out_extra, g_seed++);
-    const std::vector<float> outside_before = y.outside();
-    s = test::run_kernel(*k, {as_const(x.view)}, y.view);
-    CHECK_MSG(s.is_ok(), what + ": " + s.message());
-    test::compare(y.view, want, 1e-4f, what);
-    CHECK_MSG(y.outside() == outside_before, what + ": wrote outside its output view");
-  }
+  test::check_every_level([&](SimdLevel level, std::unique_ptr<Kernel>* k) { return make_conv2d_kernel(req, level, k); },
+                          {as_const(x.view)}, cc.out_extra, g_seed, want, cc.str());
 }
 
 ConvCase make(Shape4 x, int64_t cout, int64_t k) {

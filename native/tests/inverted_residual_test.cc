@@ -77,19 +77,8 @@ void check_block(const BlockCase& bc) {
   for (const WeightData& d : w) weights.push_back(d.data.data());
   ref::inverted_residual(op, as_const(x.view), weights, want);
 
-  for (SimdLevel level : test::available_levels()) {
-    const std::string what = std::string(simd_level_name(level)) + " " + bc.str();
-    std::unique_ptr<Kernel> k;
-    s = make_inverted_residual_kernel(req, level, &k);
-    CHECK_MSG(s.is_ok(), what + ": " + s.message());
-    if (!s.is_ok()) continue;
-    Strided y(req.output.shape, bc.out_extra, g_seed++);
-    const std::vector<float> outside_before = y.outside();
-    s = test::run_kernel(*k, {as_const(x.view)}, y.view);
-    CHECK_MSG(s.is_ok(), what + ": " + s.message());
-    test::compare(y.view, want, 1e-4f, what);
-    CHECK_MSG(y.outside() == outside_before, what + ": wrote outside its output view");
-  }
+  test::check_every_level([&](SimdLevel level, std::unique_ptr<Kernel>* k) { return make_inverted_residual_kernel(req, level, k); },
+                          {as_const(x.view)}, bc.out_extra, g_seed, want, bc.str());
 }
 
 }  // namespace

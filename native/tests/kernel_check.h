@@ -78,4 +78,25 @@ inline int compare(const FView& got, const FView& want, float tol, const std::st
   return bad;
 }
 
+// Builds the kernel at every SIMD level this machine runs (`make(level, &kernel)`), runs it on `inputs`
+// into a strided output (`out_extra` unused channels around it) and compares that with `want`; the
+// kernel must not write outside its output view.
+template <class Make>
+void check_every_level(const Make& make, const std::vector<CFView>& inputs, int64_t out_extra, uint32_t& seed,
+                       const FView& want, const std::string& what_case) {
+  for (SimdLevel level : available_levels()) {
+    const std::string what = std::string(simd_level_name(level)) + " " + what_case;
+    std::unique_ptr<Kernel> k;
+    Status s = make(level, &k);
+    CHECK_MSG(s.is_ok(), what + ": " + s.message());
+    if (!s.is_ok()) continue;
+    Strided y(want.shape, out_extra, seed++);
+    const std::vector<float> outside_before = y.outside();
+    s = run_kernel(*k, inputs, y.view);
+    CHECK_MSG(s.is_ok(), what + ": " + s.message());
+    compare(y.view, want, 1e-4f, what);
+    CHECK_MSG(y.outside() == outside_before, what + ": wrote outside its output view");
+  }
+}
+
 }  // namespace atrous::test
