@@ -13,6 +13,14 @@
 
 namespace atrous {
 
+// Lowers `target` to `value` when that is smaller, atomically: how parallel chunks agree on the lowest
+// index they found (the first bad element, the same whatever the thread count).
+inline void lower_atomically(std::atomic<int64_t>& target, int64_t value) {
+  int64_t seen = target.load();
+  while (value < seen && !target.compare_exchange_weak(seen, value)) {
+  }
+}
+
 class ThreadPool {
  public:
   explicit ThreadPool(int threads);

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <memory>
 
-
 #if defined(__unix__) || defined(__APPLE__)
 #include <unistd.h>
 #endif
@@ -195,9 +194,7 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
     std::atomic<int64_t> first_bad{n};
     ATROUS_RETURN_IF_ERROR(pool.parallel_for(n, 4096, [&](int64_t p0, int64_t p1) {
       const int64_t bad = loops.unary(im.scores, L, lp, o.logits, kPaddingUnary, unary.data(), p0, p1);
-      int64_t seen = first_bad.load();
-      while (bad >= 0 && bad < seen && !first_bad.compare_exchange_weak(seen, bad)) {
-      }
+      if (bad >= 0) lower_atomically(first_bad, bad);
     }));
     if (first_bad.load() < n) return bad_score(im, o, first_bad.load());
 

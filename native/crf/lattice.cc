@@ -226,9 +226,7 @@ Status Lattice::build(const float* features, int64_t n, int d, int64_t memory_li
   ATROUS_RETURN_IF_ERROR(pool.parallel_for(n * d, 65536, [&](int64_t i0, int64_t i1) {
     for (int64_t i = i0; i < i1; ++i) {
       if (std::fabs(features[i]) <= 1e7f) continue;  // false for NaN too
-      int64_t seen = first_bad.load();
-      while (i < seen && !first_bad.compare_exchange_weak(seen, i)) {
-      }
+      lower_atomically(first_bad, i);
       return;
     }
   }));

@@ -42,6 +42,15 @@ int add_constant(Graph* g, std::shared_ptr<WeightData> data, const std::string& 
   return static_cast<int>(g->values.size()) - 1;
 }
 
+// Adds a per-output-channel bias constant (stored [Cout], shaped 1x1x1xCout) and returns its id.
+int add_bias(Graph* g, std::vector<float> values, const std::string& name) {
+  auto b = std::make_shared<WeightData>();
+  const int64_t cout = static_cast<int64_t>(values.size());
+  b->shape = {cout};
+  b->data = std::move(values);
+  return add_constant(g, b, name, Shape4{1, 1, 1, cout});
+}
+
 // Replaces the conv's weight and bias by those of (scale[o] * conv + shift[o]) and makes the conv
 // produce `consumer`'s output, dropping `consumer`.
 void fold_affine(Graph* g, int conv_index, int consumer, const std::vector<double>& scale, const std::vector<double>& shift) {
@@ -50,17 +59,15 @@ void fold_affine(Graph* g, int conv_index, int consumer, const std::vector<doubl
   const std::string w_name = w_val.name, bias_name = g->nodes[consumer].op->name + ":folded_bias";
   const Shape4 w_shape = w_val.info.shape;
   auto w = std::make_shared<WeightData>(*w_val.weight);
-  auto b = std::make_shared<WeightData>();
   const int64_t cout = static_cast<int64_t>(scale.size()), per_out = static_cast<int64_t>(w->data.size()) / cout;
-  b->shape = {cout};
-  b->data.assign(cout, 0.f);
-  if (conv_node.inputs.size() == 3) b->data = g->values[conv_node.inputs[2]].weight->data;
+  std::vector<float> bias(static_cast<size_t>(cout), 0.f);
+  if (conv_node.inputs.size() == 3) bias = g->values[conv_node.inputs[2]].weight->data;
   for (int64_t o = 0; o < cout; ++o) {
     for (int64_t k = 0; k < per_out; ++k) w->data[o * per_out + k] = static_cast<float>(w->data[o * per_out + k] * scale[o]);
-    b->data[o] = static_cast<float>(b->data[o] * scale[o] + shift[o]);
+    bias[o] = static_cast<float>(bias[o] * scale[o] + shift[o]);
   }
   const int w_id = add_constant(g, w, w_name + ":folded", w_shape);
-  const int b_id = add_constant(g, b, bias_name, Shape4{1, 1, 1, cout});
+  const int b_id = add_bias(g, std::move(bias), bias_name);
   g->nodes[conv_index].inputs = {g->nodes[conv_index].inputs[0], w_id, b_id};
   bypass(g, conv_index, consumer);
 }
@@ -199,21 +206,15 @@ void fuse_inverted_residuals(Graph* g, int threads) {
         int side = -1;
         const WeightData* k = bias_index >= 0 ? channel_constant(*g, g->nodes[bias_index], cout, &side) : nullptr;
         if (k && g->nodes[bias_index].inputs[side] == add_node.output) {
-          auto b = std::make_shared<WeightData>();
-          b->shape = {cout};
-          for (int64_t o = 0; o < cout; ++o) b->data.push_back(k->data[k->data.size() == 1 ? 0 : o]);
-          project_bias = add_constant(g, b, g->nodes[bias_index].op->name + ":project_bias", Shape4{1, 1, 1, cout});
+          std::vector<float> bias;
+          for (int64_t o = 0; o < cout; ++o) bias.push_back(k->data[k->data.size() == 1 ? 0 : o]);
+          project_bias = add_bias(g, std::move(bias), g->nodes[bias_index].op->name + ":project_bias");
           block->residual_activation = static_cast<BinaryOp*>(g->nodes[bias_index].op.get())->activation;
           absorbed.push_back(bias_index);
         }
       }
     }
-    if (project_bias < 0) {
-      auto b = std::make_shared<WeightData>();
-      b->shape = {cout};
-      b->data.assign(cout, 0.f);
-      project_bias = add_constant(g, b, project->name + ":zero_bias", Shape4{1, 1, 1, cout});
-    }
+    if (project_bias < 0) project_bias = add_bias(g, std::vector<float>(static_cast<size_t>(cout), 0.f), project->name + ":zero_bias");
     inputs.push_back(project_bias);
     Node fused;
     fused.op = std::move(block);
