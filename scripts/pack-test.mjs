@@ -1,6 +1,6 @@
 // Packs atrous, installs the tarball into a fresh project with install scripts disabled and no compiler
 // on PATH, then uses it from CommonJS, ESM and a strict TypeScript consumer. Prints the package sizes.
-//   node scripts/pack-test.mjs            (expects `npm run build` and `npm run prebuild` done)
+//   node scripts/pack-test.mjs            (expects `npm run build` and `npm run build:prebuilds` done)
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,7 +13,7 @@ const fail = (msg) => {
   process.exit(1);
 };
 if (!fs.existsSync(path.join(root, 'dist/cjs/index.js'))) fail('dist/ is missing: run `npm run build` first');
-if (!fs.existsSync(path.join(root, 'prebuilds'))) fail('prebuilds/ is missing: run `npm run prebuild` first');
+if (!fs.existsSync(path.join(root, 'prebuilds'))) fail('prebuilds/ is missing: run `npm run build:prebuilds` first');
 if (!fs.existsSync(path.join(shared, 'models'))) fail(`test data not found at ${shared} (set ATROUS_TEST_DATA)`);
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'atrous-pack-'));
