@@ -10,6 +10,7 @@
 
 #include "core/aligned.h"
 #include "core/thread_pool.h"
+#include "crf/band_splat.h"
 #include "crf/filters.h"
 #include "crf/hot_loops.h"
 
@@ -82,10 +83,15 @@ struct Prepared {
   float gain = 1.f;
   std::vector<float> filtered;  // n × lp, for kernels filtered outside the mean-field pass (the brute-force oracle)
   AlignedVector<float> rows, rows_to;  // separable: n × lp each, Q filtered along x by the previous pass and this one
+  BandSplat bands;  // lattice: its splat regrouped by vertex, band by band
 };
 
 // Rows of a band, the unit in which the mean-field pass deals the image to its parts (8 and 16 measured slower).
 constexpr int64_t kBandRows = 32;
+// Rows of a splat band (BandSplat): its new Q (rows × width × lp floats) should stay in L2 until splatted
+// (4, 8 and 16 rows measured alike on the bench image).
+constexpr int kSplatBandRows = 8;
+static_assert(kBandRows % kSplatBandRows == 0, "a pass band is whole splat bands");
 
 // The splat's parallelism: a number of image parts fixed by the image size, never by the thread count,
 // so that the sums (and the labels) are the same for any number of threads.
@@ -179,7 +185,9 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
     const int64_t limit = o.memory_limit > 0 ? o.memory_limit : default_memory_limit();
     int64_t need = n * lp * 4 * 2 + n * 4 * 2;  // unary, Q; normalization scratch
     for (const PairwiseKernel& k : o.kernels)
-      need += uses_lattice(k, o) ? Lattice::worst_case_bytes(n, k.bilateral ? 5 : 2, lp, parts + 1) : n * lp * 4 * 2;
+      need += uses_lattice(k, o) ? Lattice::worst_case_bytes(n, k.bilateral ? 5 : 2, lp, parts + 1) +
+                                       BandSplat::worst_case_bytes(n, k.bilateral ? 6 : 3)
+                                 : n * lp * 4 * 2;
     if (need > limit)
       return error(Code::kOutOfMemory, "the CRF on a ", im.width, "x", im.height, " image with ", L,
                    " labels may need ", need >> 20, " MiB, over the limit of ", limit >> 20, " MiB");
@@ -220,6 +228,10 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
       pk.splat_scale = kp.scale_in ? kp.norm.data() : nullptr;
       if (Lattice* lat = kp.filter->lattice()) {
         ATROUS_RETURN_IF_ERROR(lat->reset_values(lp, parts, pool));
+        if (o.iterations > 0)
+          ATROUS_RETURN_IF_ERROR(BandSplat::build(lat->offsets(), lat->weights(), lat->dp1(), pk.splat_scale,
+                                                  lat->vertices(), im.width, im.height, kSplatBandRows, pool, &kp.bands));
+        pk.bands = &kp.bands;
         pk.offset = lat->offsets();
         pk.weight = lat->weights();
         pk.dp1 = lat->dp1();
@@ -252,18 +264,21 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
       pass.argmax = last ? labels_out : nullptr;
       pass.labels = L;
       pass.lp = lp;
-      pass.width = any_separable ? im.width : 0;
+      pass.width = im.width;
       pass.height = im.height;
+      pass.band_rows = kSplatBandRows;
       // Rows in bands of kBandRows: bands first, first + step, … up to row `end`; a lattice kernel splats into
       // its buffer `part`.
       auto run_bands = [&](int part, int64_t first, int64_t step, int64_t end) {
         std::vector<PassKernel> mine = pass_kernels;
         for (size_t k = 0; k < kernels.size(); ++k)
           if (Lattice* lat = kernels[k].filter->lattice()) mine[k].splat_to = lat->part(part);
-        AlignedVector<float> row_scratch(any_separable ? static_cast<size_t>((2 + kernels.size()) * width * lp) : 0);
+        AlignedVector<float> row_scratch(any_separable ? static_cast<size_t>((1 + kernels.size()) * width * lp) : 0);
+        AlignedVector<float> q_band(splat ? static_cast<size_t>(kSplatBandRows * width * lp) : 0);
         MeanFieldPass part_pass = pass;
         part_pass.kernels = mine.data();
         part_pass.row_scratch = row_scratch.data();
+        part_pass.q_band = q_band.data();
         for (int64_t b = first; b * kBandRows < end; b += step)
           loops.mean_field(part_pass, b * kBandRows * width, std::min(end, (b + 1) * kBandRows) * width);
       };

@@ -3,6 +3,8 @@
 #pragma once
 #include <cstdint>
 
+#include "crf/band_splat.h"
+
 namespace atrous::crf {
 
 constexpr int kMaxPaddedLabels = 1024;
@@ -17,7 +19,8 @@ struct PassKernel {
   int dp1 = 0;
   const float* blurred = nullptr;   // lattice: (vertices + 1) × lp values to slice
   float* splat_to = nullptr;        // lattice: the part buffer this pass splats into
-  const float* splat_scale = nullptr;  // lattice: per point factor on the splatted Q (input normalization); may be null
+  const BandSplat* bands = nullptr;  // lattice: the splat regrouped by vertex, band by band (weights scaled)
+  const float* splat_scale = nullptr;  // per point factor on Q before it is filtered (input normalization); may be null
   const float* taps = nullptr;      // separable: g[0 .. radius]; null for other kernels
   int radius = 0;
   const float* rows = nullptr;      // separable: n × lp, the previous pass's (scaled) Q filtered along x
@@ -28,8 +31,9 @@ struct PassKernel {
   const float* compat = nullptr;    // labels × labels: subtract compat · f; null: Potts, add f
 };
 
-// q[p] = softmax(-unary[p] + Σ_k pairwise_k[p]) — without the pairwise terms when !slice — then
-// the new q[p] splatted into each lattice kernel when `splat`, and stored where the outputs are not null.
+// q[p] = softmax(-unary[p] + Σ_k pairwise_k[p]) — without the pairwise terms when !slice — then, when
+// `splat`, the new q splatted into each lattice kernel (band by band) and filtered along x for each separable
+// one; q is also stored where the outputs are not null.
 struct MeanFieldPass {
   const float* unary = nullptr;  // n × lp; padding lanes hold a huge value (they must never win the max)
   const PassKernel* kernels = nullptr;
@@ -37,9 +41,11 @@ struct MeanFieldPass {
   bool slice = false, splat = false;
   float* q = nullptr;  // n × lp; may be null; lanes from `labels` to lp come out 0
   int64_t q_origin = 0;  // point t's q is stored at q + (t - q_origin) · lp
-  // With separable kernels the pass runs whole rows of an image `width` wide (0: no separable kernel) and
-  // needs `row_scratch`: (2 + kernel_count) × width × lp floats.
-  int width = 0, height = 0;
+  // The pass runs whole rows of an image `width` wide, `band_rows` at a time; when it splats, each band's q
+  // goes to `q_band` (band_rows × width × lp floats). With separable kernels it needs `row_scratch`:
+  // (1 + kernel_count) × width × lp floats.
+  int width = 0, height = 0, band_rows = 1;
+  float* q_band = nullptr;
   float* row_scratch = nullptr;
   int64_t y = 0;  // the row being run (set by mean_field)
   // The final pass's outputs, each may be null: q as n × labels, and its argmax (the first of equal maxima).
@@ -64,8 +70,12 @@ struct HotLoops {
   // Rows [y0, y1) filtered along y: out[y] = Σ_{|t|≤radius} g[|t|] · in[y+t], each row `row` floats.
   void (*gauss_column)(const float* in, float* out, int64_t row, int height, int64_t y0, int64_t y1, const float* g,
                        int radius);
-  // One mean-field pass over points [p0, p1), in order (see MeanFieldPass); whole rows when pass.width.
+  // One mean-field pass over points [p0, p1), whole rows, in order (see MeanFieldPass).
   void (*mean_field)(const MeanFieldPass& pass, int64_t p0, int64_t p1);
+  // val[vertex[k]] += Σ_e weight[e] · q[point[e]] over e in [entry_begin[k], entry_begin[k+1]), in order, for
+  // k < vertices (a band of a BandSplat).
+  void (*splat_band)(const int32_t* vertex, const int32_t* entry_begin, int64_t vertices, const int32_t* point,
+                     const float* weight, const float* q, float* val, int lp);
   // out[p] = -log(max(scores[p], kMinProbability)), or -scores[p] for logits, per label of points [p0, p1)
   // (scores: labels per point; out: lp per point, `padding` on the lanes past the labels). Returns the first
   // point in the range with a score not finite (or, for probabilities, outside [0, 1]), else -1.

@@ -215,9 +215,7 @@ inline void with_simplex(int dp1, Fn&& fn) {
 #endif
 
 // Points ts[0 .. kG) of a mean-field pass, their stages interleaved: one point's work is a long chain
-// (slice, max, exp, sum, divide, splat) that the core cannot overlap with the next point's by itself.
-// The points are consecutive: far-apart ones (independent splat chains) measured 2× slower, their
-// vertices no longer shared in cache.
+// (slice, max, exp, sum, divide) that the core cannot overlap with the next point's by itself.
 // kC: the lanes in 8-float chunks (nc), known at compile time for the common label counts.
 template <int kC, int kG>
 inline void pass_points(const MeanFieldPass& pass, const int64_t* ts, int nc, const F8* valid, float* scratch) {
@@ -233,7 +231,7 @@ inline void pass_points(const MeanFieldPass& pass, const int64_t* ts, int nc, co
     const float* blurred = kn.blurred;
     ATROUS_UNROLL for (int g = 0; g < kG; ++g) {
       if (kn.taps) {  // this row's column taps, gathered by mean_field before the row
-        const float* column = pass.row_scratch + ((2 + i) * pass.width + ts[g] - pass.y * pass.width) * lp;
+        const float* column = pass.row_scratch + ((1 + i) * pass.width + ts[g] - pass.y * pass.width) * lp;
         ATROUS_UNROLL for (int c = 0; c < nc; ++c) f[g][c] = load8(column + 8 * c);
         continue;
       }
@@ -306,27 +304,6 @@ inline void pass_points(const MeanFieldPass& pass, const int64_t* ts, int nc, co
         pass.argmax[ts[g]] = best;
       }
     }
-  for (int i = 0; pass.splat && i < pass.kernel_count; ++i) {
-    const PassKernel& kn = pass.kernels[i];
-    if (!kn.offset) continue;
-    const int dp1 = kn.dp1;
-    float* to = kn.splat_to;
-    const float* scale = kn.splat_scale;
-    with_simplex(dp1, [&](auto simplex) {
-      constexpr int kDp1 = decltype(simplex)::value;
-      const int n1 = kDp1 ? kDp1 : dp1;
-      ATROUS_UNROLL for (int g = 0; g < kG; ++g) {
-        const float sp = scale ? scale[ts[g]] : 1.f;
-        const int32_t* off = kn.offset + ts[g] * n1;
-        const float* wt = kn.weight + ts[g] * n1;
-        ATROUS_UNROLL for (int r = 0; r < n1; ++r) {
-          float* o = to + static_cast<int64_t>(off[r]) * lp;
-          const F8 w = set8(wt[r] * sp);
-          ATROUS_UNROLL for (int c = 0; c < nc; ++c) store8(o + 8 * c, load8(o + 8 * c) + w * acc[g][c]);
-        }
-      }
-    });
-  }
 }
 
 template <int kC, int kG>
@@ -360,40 +337,98 @@ void mean_field_points(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
   }
 }
 
-// Row by row: a separable kernel's column taps over the previous pass's rows are gathered for a whole row
-// before it (streaming through 2r+1 rows), and the row of the new Q is filtered along x once complete (from
-// the row in cache, one store per output), for the next pass.
+// The splat of one band (see BandSplat): per vertex, its points' weighted q summed in registers (two sums, so
+// the chain of additions is half as long), then added to the vertex's row once.
+template <int kC>
+void splat_band_chunks(const int32_t* vertex, const int32_t* entry_begin, int64_t vertices, const int32_t* point,
+                       const float* weight, const float* q, float* val, int nc_any) {
+  constexpr int kN = kC ? kC : kMaxPaddedLabels / 8;
+  const int nc = kC ? kC : nc_any;
+  const int64_t lp = nc * 8;
+  for (int64_t k = 0; k < vertices; ++k) {
+    F8 a[kN], b[kN];
+    ATROUS_UNROLL for (int c = 0; c < nc; ++c) a[c] = b[c] = set8(0.f);
+    int32_t e = entry_begin[k];
+    const int32_t end = entry_begin[k + 1];
+    for (; e + 1 < end; e += 2) {
+      const float* x = q + point[e] * lp;
+      const float* y = q + point[e + 1] * lp;
+      const F8 wx = set8(weight[e]), wy = set8(weight[e + 1]);
+      ATROUS_UNROLL for (int c = 0; c < nc; ++c) {
+        a[c] = a[c] + wx * load8(x + 8 * c);
+        b[c] = b[c] + wy * load8(y + 8 * c);
+      }
+    }
+    if (e < end) {
+      const float* x = q + point[e] * lp;
+      const F8 wx = set8(weight[e]);
+      ATROUS_UNROLL for (int c = 0; c < nc; ++c) a[c] = a[c] + wx * load8(x + 8 * c);
+    }
+    float* o = val + static_cast<int64_t>(vertex[k]) * lp;
+    ATROUS_UNROLL for (int c = 0; c < nc; ++c) store8(o + 8 * c, load8(o + 8 * c) + (a[c] + b[c]));
+  }
+}
+
+void splat_band(const int32_t* vertex, const int32_t* entry_begin, int64_t vertices, const int32_t* point,
+                const float* weight, const float* q, float* val, int lp) {
+  switch (lp) {
+    case 8: return splat_band_chunks<1>(vertex, entry_begin, vertices, point, weight, q, val, 1);
+    case 16: return splat_band_chunks<2>(vertex, entry_begin, vertices, point, weight, q, val, 2);
+    case 24: return splat_band_chunks<3>(vertex, entry_begin, vertices, point, weight, q, val, 3);
+    case 32: return splat_band_chunks<4>(vertex, entry_begin, vertices, point, weight, q, val, 4);
+    default: return splat_band_chunks<0>(vertex, entry_begin, vertices, point, weight, q, val, lp / 8);
+  }
+}
+
+// Band by band of pass.band_rows rows: the band's new q is stored (when the pass splats), then splatted into
+// each lattice kernel. With separable kernels the band runs row by row: a row's column taps over the previous
+// pass's rows are gathered before it (streaming through 2r+1 rows), and its new q is filtered along x once
+// complete (from the row in cache, one store per output), for the next pass.
 void mean_field(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
-  if (!pass.width) return mean_field_points(pass, t0, t1);
   const int64_t width = pass.width;
   const int lp = pass.lp;
-  bool filter_rows = false;
-  for (int i = 0; i < pass.kernel_count; ++i) filter_rows |= pass.splat && pass.kernels[i].taps;
-  MeanFieldPass row = pass;
-  float* q_row = pass.row_scratch;
-  float* scaled = pass.row_scratch + width * lp;
-  for (int64_t y = t0 / width; y * width < t1; ++y) {
-    row.y = y;
-    if (filter_rows) {
-      row.q = q_row;
-      row.q_origin = y * width;
+  bool separable = false, lattice = false;
+  for (int i = 0; i < pass.kernel_count; ++i) {
+    separable |= pass.kernels[i].taps != nullptr;
+    lattice |= pass.kernels[i].offset != nullptr;
+  }
+  const bool filter_rows = pass.splat && separable, splat_bands = pass.splat && lattice;
+  float* scaled = pass.row_scratch;
+  for (int64_t y0 = t0 / width; y0 * width < t1; y0 += pass.band_rows) {
+    const int64_t y1 = y0 + pass.band_rows < t1 / width ? y0 + pass.band_rows : t1 / width;
+    MeanFieldPass band = pass;
+    if (filter_rows || splat_bands) {
+      band.q = pass.q_band;
+      band.q_origin = y0 * width;
     }
-    for (int i = 0; pass.slice && i < pass.kernel_count; ++i) {
-      const PassKernel& kn = pass.kernels[i];
-      if (kn.taps)
-        gauss_column_row(kn.rows, pass.row_scratch + (2 + i) * width * lp, width * lp, pass.height, y, kn.taps, kn.radius);
-    }
-    mean_field_points(row, y * width, (y + 1) * width);
-    for (int i = 0; filter_rows && i < pass.kernel_count; ++i) {
-      const PassKernel& kn = pass.kernels[i];
-      if (!kn.taps) continue;
-      const float* in = q_row;
-      if (kn.splat_scale) {
-        for (int64_t x = 0; x < width; ++x)
-          for (int c = 0; c < lp; ++c) scaled[x * lp + c] = q_row[x * lp + c] * kn.splat_scale[y * width + x];
-        in = scaled;
+    if (!separable) mean_field_points(band, y0 * width, y1 * width);
+    for (int64_t y = y0; separable && y < y1; ++y) {
+      band.y = y;
+      for (int i = 0; pass.slice && i < pass.kernel_count; ++i) {
+        const PassKernel& kn = pass.kernels[i];
+        if (kn.taps)
+          gauss_column_row(kn.rows, pass.row_scratch + (1 + i) * width * lp, width * lp, pass.height, y, kn.taps, kn.radius);
       }
-      gauss_row(in, kn.rows_to + y * width * lp, static_cast<int>(width), kn.taps, kn.radius, lp);
+      mean_field_points(band, y * width, (y + 1) * width);
+      const float* q_row = band.q + (y * width - band.q_origin) * lp;
+      for (int i = 0; filter_rows && i < pass.kernel_count; ++i) {
+        const PassKernel& kn = pass.kernels[i];
+        if (!kn.taps) continue;
+        const float* in = q_row;
+        if (kn.splat_scale) {
+          for (int64_t x = 0; x < width; ++x)
+            for (int c = 0; c < lp; ++c) scaled[x * lp + c] = q_row[x * lp + c] * kn.splat_scale[y * width + x];
+          in = scaled;
+        }
+        gauss_row(in, kn.rows_to + y * width * lp, static_cast<int>(width), kn.taps, kn.radius, lp);
+      }
+    }
+    for (int i = 0; splat_bands && i < pass.kernel_count; ++i) {
+      const PassKernel& kn = pass.kernels[i];
+      if (!kn.offset) continue;
+      const SplatBand& b = kn.bands->band_at_row(y0);
+      splat_band(b.vertex.data(), b.entry_begin.data(), static_cast<int64_t>(b.vertex.size()), b.point.data(),
+                 b.weight.data(), band.q, kn.splat_to, lp);
     }
   }
 }
@@ -402,4 +437,4 @@ void mean_field(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
 
 }  // namespace
 
-const atrous::crf::HotLoops kLoops = {splat, blur, slice, gauss_row, gauss_column, mean_field, unary};
+const atrous::crf::HotLoops kLoops = {splat, blur, slice, gauss_row, gauss_column, mean_field, splat_band, unary};

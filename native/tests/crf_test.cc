@@ -5,8 +5,11 @@
 #include <cstdio>
 #include <random>
 
+#include "crf/band_splat.h"
 #include "crf/dense_crf.h"
 #include "crf/filters.h"
+#include "crf/hot_loops.h"
+#include "crf/lattice.h"
 #include "tests/harness.h"
 
 namespace atrous {
@@ -158,6 +161,42 @@ ATROUS_TEST(crf, same_result_for_1_and_2_threads) {
   CHECK(crf::dense_crf(s.image(), preset_like_densecrf(2), nullptr, l2.data(), q2.data()).is_ok());
   CHECK(q1 == q2);
   CHECK(l1 == l2);
+}
+
+// The mean-field pass splats band by band, per vertex; the sums must be those of splatting point by point.
+ATROUS_TEST(crf, band_splat_matches_point_splat) {
+  const int w = 37, h = 23, d = 5;
+  const int64_t n = int64_t(w) * h;
+  std::vector<float> f = grid_features(w, h, d, 6.f, 20.f, 11);
+  ThreadPool pool(2);
+  std::unique_ptr<crf::Lattice> lat;
+  CHECK(crf::Lattice::build(f.data(), n, d, 0, pool, &lat).is_ok());
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> u(0.f, 1.f);
+  std::vector<float> scale(static_cast<size_t>(n));
+  for (float& v : scale) v = 0.5f + u(rng);
+  for (int lp : {24, 40}) {
+    for (int rows : {1, 3, 8}) {
+      std::vector<float> q(static_cast<size_t>(n * lp));
+      for (float& v : q) v = u(rng);
+      const size_t size = static_cast<size_t>((lat->vertices() + 1) * lp);
+      std::vector<float> by_point(size, 0.f), by_band(size, 0.f);
+      const crf::HotLoops& loops = crf::hot_loops();
+      loops.splat(lat->offsets(), lat->weights(), lat->dp1(), scale.data(), q.data(), by_point.data(), 0, n, lp);
+      crf::BandSplat plan;
+      CHECK(crf::BandSplat::build(lat->offsets(), lat->weights(), lat->dp1(), scale.data(), lat->vertices(), w, h, rows,
+                                  pool, &plan).is_ok());
+      for (int y = 0; y < h; y += rows) {
+        const crf::SplatBand& b = plan.band_at_row(y);
+        loops.splat_band(b.vertex.data(), b.entry_begin.data(), static_cast<int64_t>(b.vertex.size()), b.point.data(),
+                         b.weight.data(), q.data() + int64_t(y) * w * lp, by_band.data(), lp);
+      }
+      double worst = 0;
+      for (size_t i = 0; i < size; ++i)
+        worst = std::max(worst, std::fabs(double(by_point[i]) - by_band[i]) / (1e-3 + std::fabs(by_point[i])));
+      CHECK_MSG(worst < 1e-5, "lp " + std::to_string(lp) + " rows " + std::to_string(rows) + ": " + std::to_string(worst));
+    }
+  }
 }
 
 ATROUS_TEST(crf, every_normalization_runs_and_sums_to_one) {
