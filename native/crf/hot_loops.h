@@ -19,7 +19,8 @@ struct PassKernel {
   int dp1 = 0;
   const float* blurred = nullptr;   // lattice: (vertices + 1) × lp values to slice
   float* splat_to = nullptr;        // lattice: the part buffer this pass splats into
-  const BandSplat* bands = nullptr;  // lattice: the splat regrouped by vertex, band by band (weights scaled)
+  const BandSplat* bands = nullptr;  // lattice: the splat regrouped by vertex, band by band (weights scaled); or null:
+                                     // the pass splats point by point
   const float* splat_scale = nullptr;  // per point factor on Q before it is filtered (input normalization); may be null
   const float* taps = nullptr;      // separable: g[0 .. radius]; null for other kernels
   int radius = 0;

@@ -215,7 +215,7 @@ inline void with_simplex(int dp1, Fn&& fn) {
 #endif
 
 // Points ts[0 .. kG) of a mean-field pass, their stages interleaved: one point's work is a long chain
-// (slice, max, exp, sum, divide) that the core cannot overlap with the next point's by itself.
+// (slice, max, exp, sum, divide[, splat]) that the core cannot overlap with the next point's by itself.
 // kC: the lanes in 8-float chunks (nc), known at compile time for the common label counts.
 template <int kC, int kG>
 inline void pass_points(const MeanFieldPass& pass, const int64_t* ts, int nc, const F8* valid, float* scratch) {
@@ -304,6 +304,28 @@ inline void pass_points(const MeanFieldPass& pass, const int64_t* ts, int nc, co
         pass.argmax[ts[g]] = best;
       }
     }
+  // Lattice kernels without a BandSplat (few points per vertex: little to sum before writing) splat point by point.
+  for (int i = 0; pass.splat && i < pass.kernel_count; ++i) {
+    const PassKernel& kn = pass.kernels[i];
+    if (!kn.offset || kn.bands) continue;
+    const int dp1 = kn.dp1;
+    float* to = kn.splat_to;
+    const float* scale = kn.splat_scale;
+    with_simplex(dp1, [&](auto simplex) {
+      constexpr int kDp1 = decltype(simplex)::value;
+      const int n1 = kDp1 ? kDp1 : dp1;
+      ATROUS_UNROLL for (int g = 0; g < kG; ++g) {
+        const float sp = scale ? scale[ts[g]] : 1.f;
+        const int32_t* off = kn.offset + ts[g] * n1;
+        const float* wt = kn.weight + ts[g] * n1;
+        ATROUS_UNROLL for (int r = 0; r < n1; ++r) {
+          float* o = to + static_cast<int64_t>(off[r]) * lp;
+          const F8 w = set8(wt[r] * sp);
+          ATROUS_UNROLL for (int c = 0; c < nc; ++c) store8(o + 8 * c, load8(o + 8 * c) + w * acc[g][c]);
+        }
+      }
+    });
+  }
 }
 
 template <int kC, int kG>
@@ -390,7 +412,7 @@ void mean_field(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
   bool separable = false, lattice = false;
   for (int i = 0; i < pass.kernel_count; ++i) {
     separable |= pass.kernels[i].taps != nullptr;
-    lattice |= pass.kernels[i].offset != nullptr;
+    lattice |= pass.kernels[i].bands != nullptr;
   }
   const bool filter_rows = pass.splat && separable, splat_bands = pass.splat && lattice;
   float* scaled = pass.row_scratch;
@@ -425,7 +447,7 @@ void mean_field(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
     }
     for (int i = 0; splat_bands && i < pass.kernel_count; ++i) {
       const PassKernel& kn = pass.kernels[i];
-      if (!kn.offset) continue;
+      if (!kn.bands) continue;
       const SplatBand& b = kn.bands->band_at_row(y0);
       splat_band(b.vertex.data(), b.entry_begin.data(), static_cast<int64_t>(b.vertex.size()), b.point.data(),
                  b.weight.data(), band.q, kn.splat_to, lp);

@@ -120,7 +120,7 @@ struct Scene {
   int w = 40, h = 30, labels = 3;
   std::vector<uint8_t> rgb;
   std::vector<float> scores;
-  explicit Scene(uint32_t seed) {
+  explicit Scene(uint32_t seed, int height = 30) : h(height) {
     std::mt19937 rng(seed);
     rgb.resize(size_t(w) * h * 3);
     scores.resize(size_t(w) * h * labels);
@@ -152,15 +152,21 @@ CrfOptions preset_like_densecrf(int threads) {
 
 }  // namespace
 
+// 100 rows: several bands of the pass, dealt to both splat parts. srgb 13 gives lattices with many points per
+// vertex (splatted band by band), srgb 2 a bilateral lattice with about one (splatted point by point).
 ATROUS_TEST(crf, same_result_for_1_and_2_threads) {
-  Scene s(3);
+  Scene s(3, 100);
   const size_t n = size_t(s.w) * s.h;
-  std::vector<float> q1(n * s.labels), q2(n * s.labels);
-  std::vector<int32_t> l1(n), l2(n);
-  CHECK(crf::dense_crf(s.image(), preset_like_densecrf(1), nullptr, l1.data(), q1.data()).is_ok());
-  CHECK(crf::dense_crf(s.image(), preset_like_densecrf(2), nullptr, l2.data(), q2.data()).is_ok());
-  CHECK(q1 == q2);
-  CHECK(l1 == l2);
+  for (float srgb : {13.f, 2.f}) {
+    std::vector<float> q1(n * s.labels), q2(n * s.labels);
+    std::vector<int32_t> l1(n), l2(n);
+    CrfOptions one = preset_like_densecrf(1), two = preset_like_densecrf(2);
+    one.kernels[1].srgb = two.kernels[1].srgb = srgb;
+    CHECK(crf::dense_crf(s.image(), one, nullptr, l1.data(), q1.data()).is_ok());
+    CHECK(crf::dense_crf(s.image(), two, nullptr, l2.data(), q2.data()).is_ok());
+    CHECK(q1 == q2);
+    CHECK(l1 == l2);
+  }
 }
 
 // The mean-field pass splats band by band, per vertex; the sums must be those of splatting point by point.
