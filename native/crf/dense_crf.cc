@@ -189,6 +189,8 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
     const int parts = splat_parts(n);
     const int64_t limit = o.memory_limit > 0 ? o.memory_limit : default_memory_limit();
     int64_t need = n * lp * 4 * 2 + n * 4 * 2;  // unary, Q; normalization scratch
+    // Per part of the pass: a band of Q, and rows for separable kernels.
+    need += parts * (kSplatBandRows + 1 + static_cast<int64_t>(o.kernels.size())) * im.width * lp * 4;
     for (const PairwiseKernel& k : o.kernels)
       need += uses_lattice(k, o) ? Lattice::worst_case_bytes(n, k.bilateral ? 5 : 2, lp, parts + 1) +
                                        BandSplat::worst_case_bytes(n, k.bilateral ? 6 : 3)
