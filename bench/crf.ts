@@ -2,10 +2,8 @@
 //   node --import tsx bench/crf.ts [--threads N] [--only SUBSTRING]
 // There is no dense CRF for Node to race; the figure to beat is the reference single-threaded densecrf,
 // about 545 ms for this work on a 2-core machine like ours (quoted, not measured here).
-import path from 'node:path';
-import sharp from 'sharp';
-
 import { denseCrf } from '../lib/crf';
+import { crfBenchInput } from './crf-input';
 
 const REFERENCE_MS = 545;
 
@@ -14,27 +12,7 @@ async function main() {
   const threads = threadsArg > 0 ? Number(process.argv[threadsArg + 1]) : 0;
   const onlyArg = process.argv.indexOf('--only');
   const only = onlyArg > 0 ? process.argv[onlyArg + 1] : '';
-  const shared = process.env.ATROUS_TEST_DATA ?? path.resolve(__dirname, '../../shared');
-  const file = path.join(shared, 'data', 'voc-sample', 'images', '2007_000676.jpg');
-  const width = 500;
-  const height = 375;
-  const { data } = await sharp(file).removeAlpha().resize(width, height, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
-  const rgb = new Uint8Array(data);
-  const labels = 21;
-  // Scores shaped like a network's softmax: smooth in space, one label leading per region.
-  const scores = new Float32Array(width * height * labels);
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) {
-      const p = y * width + x;
-      const lead = (Math.floor(x / 100) + 5 * Math.floor(y / 125)) % labels;
-      let sum = 0;
-      for (let l = 0; l < labels; l++) {
-        const v = (l === lead ? 4 : 1) + Math.sin(0.05 * x * (l + 1)) * Math.cos(0.03 * y * (l + 2));
-        scores[p * labels + l] = v;
-        sum += v;
-      }
-      for (let l = 0; l < labels; l++) scores[p * labels + l] /= sum;
-    }
+  const { rgb, width, height, labels, scores } = await crfBenchInput();
   const cases = [
     ['deeplab-v2 (10 it.)', { preset: 'deeplab-v2' as const }],
     ['densecrf kernels, 10 it.', { preset: 'densecrf' as const, iterations: 10 }],
