@@ -3,7 +3,7 @@ import * as ort from 'onnxruntime-node';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { compile, Graph } from '../lib/index';
+import { compile, Graph, type Model } from '../lib/index';
 import { maxAbsDiff, nchwToNhwc, nhwcToNchw, ohwiToOihw, OnnxNodeSpec, seededRandom, writeOnnx } from './helpers/onnx-writer';
 
 const TOL = 1e-4;
@@ -48,6 +48,13 @@ class Twin {
 async function runOrt(bytes: Uint8Array, input: Float32Array, shape: number[]): Promise<Record<string, ort.Tensor>> {
   const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 });
   return session.run({ x: new ort.Tensor('float32', nhwcToNchw(input, shape), [shape[0], shape[3], shape[1], shape[2]] as number[]) });
+}
+
+// Runs our model and onnxruntime on the same NHWC input; the largest |difference| of output `name`.
+async function maxDiffFromOrt(model: Model, bytes: Uint8Array, input: Float32Array, shape: number[], name: string): Promise<number> {
+  const ours = await model.run(input);
+  const ref = await runOrt(bytes, input, shape);
+  return maxAbsDiff(ours[name]!.data, nchwToNhwc(ref[name]!.data as Float32Array, ref[name]!.dims as number[]));
 }
 
 test('conv → depthwise dilated conv → concat → resize → argmax matches onnxruntime', async () => {
@@ -113,9 +120,7 @@ test('ASPP v3 block (1x1 + three atrous 3x3 + image pooling, concat, projection)
 
   const input = seededRandom(shape.reduce((a, b) => a * b, 1), 11);
   const model = await compile(t.g, undefined, { threads: 2 });
-  const ours = await model.run(input);
-  const ref = await runOrt(bytes, input, shape);
-  const diff = maxAbsDiff(ours.project!.data, nchwToNhwc(ref.project!.data as Float32Array, ref.project!.dims as number[]));
+  const diff = await maxDiffFromOrt(model, bytes, input, shape, 'project');
   assert.ok(diff <= TOL, `max abs diff ${diff}`);
   model.dispose();
 });
@@ -162,9 +167,7 @@ test('batch norm folded into conv, pooling, pad and elementwise ops match onnxru
   });
   const input = seededRandom(shape.reduce((a, b) => a * b, 1), 12, -3, 3);
   const model = await compile(g, undefined, { threads: 2 });
-  const ours = await model.run(input);
-  const ref = await runOrt(bytes, input, shape);
-  const diff = maxAbsDiff(ours.y!.data, nchwToNhwc(ref.y!.data as Float32Array, ref.y!.dims as number[]));
+  const diff = await maxDiffFromOrt(model, bytes, input, shape, 'y');
   assert.ok(diff <= TOL, `max abs diff ${diff}`);
   model.dispose();
 });
@@ -197,9 +200,7 @@ test('per-channel mul / add / sub after a conv fold into it (TF-style batch norm
   const input = seededRandom(shape.reduce((a, b) => a * b, 1), 25, -2, 2);
   const model = await compile(g, undefined, { threads: 2 });
   assert.is(model.stats().steps, 1, 'mul, add, sub and relu6 all folded into the conv');
-  const ours = await model.run(input);
-  const ref = await runOrt(bytes, input, shape);
-  const diff = maxAbsDiff(ours.y!.data, nchwToNhwc(ref.y!.data as Float32Array, ref.y!.dims as number[]));
+  const diff = await maxDiffFromOrt(model, bytes, input, shape, 'y');
   assert.ok(diff <= TOL, `max abs diff ${diff}`);
   model.dispose();
 });
@@ -217,9 +218,7 @@ test('a batch norm with nothing to fold into runs as its own kernel and matches 
   });
   const input = seededRandom(shape.reduce((a, b) => a * b, 1), 35, -3, 3);
   const model = await compile(g, undefined, { threads: 1 });
-  const ours = await model.run(input);
-  const ref = await runOrt(bytes, input, shape);
-  const diff = maxAbsDiff(ours.y!.data, nchwToNhwc(ref.y!.data as Float32Array, ref.y!.dims as number[]));
+  const diff = await maxDiffFromOrt(model, bytes, input, shape, 'y');
   assert.ok(diff <= TOL, `max abs diff ${diff}`);
   model.dispose();
 });
