@@ -12,11 +12,10 @@ Status BandSplat::build(const int32_t* offset, const float* weight, int dp1, con
   return pool.parallel_for(bands, 1, [&](int64_t b0, int64_t b1) {
     // Per vertex: the last band that touched it and its index there (stamps, so never cleared between bands).
     std::vector<int32_t> stamp(static_cast<size_t>(vertices), -1), local(static_cast<size_t>(vertices));
-    std::vector<int32_t> cursor;
+    std::vector<int32_t> count;  // per vertex of the band: its entries, then where its next entry goes
     for (int64_t b = b0; b < b1; ++b) {
       SplatBand& band = out->bands_[static_cast<size_t>(b)];
       const int64_t p0 = b * rows * width, p1 = std::min<int64_t>(height, (b + 1) * rows) * width;
-      std::vector<int32_t>& count = cursor;
       count.clear();
       for (int64_t e = p0 * dp1; e < p1 * dp1; ++e) {
         const int32_t v = offset[e];
@@ -33,7 +32,7 @@ Status BandSplat::build(const int32_t* offset, const float* weight, int dp1, con
       for (size_t k = 0; k < band.vertex.size(); ++k) {
         band.entry_begin[k] = sum;
         sum += count[k];
-        count[k] = band.entry_begin[k];  // from here on: where vertex k's next entry goes
+        count[k] = band.entry_begin[k];
       }
       band.entry_begin.back() = sum;
       band.point.resize(static_cast<size_t>(sum));

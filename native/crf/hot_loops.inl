@@ -409,12 +409,12 @@ void splat_band(const int32_t* vertex, const int32_t* entry_begin, int64_t verti
 void mean_field(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
   const int64_t width = pass.width;
   const int lp = pass.lp;
-  bool separable = false, lattice = false;
+  bool separable = false, banded = false;
   for (int i = 0; i < pass.kernel_count; ++i) {
     separable |= pass.kernels[i].taps != nullptr;
-    lattice |= pass.kernels[i].bands != nullptr;
+    banded |= pass.kernels[i].bands != nullptr;
   }
-  const bool filter_rows = pass.splat && separable, splat_bands = pass.splat && lattice;
+  const bool filter_rows = pass.splat && separable, splat_bands = pass.splat && banded;
   float* scaled = pass.row_scratch;
   for (int64_t y0 = t0 / width; y0 * width < t1; y0 += pass.band_rows) {
     const int64_t y1 = y0 + pass.band_rows < t1 / width ? y0 + pass.band_rows : t1 / width;
