@@ -21,17 +21,14 @@ class KeyTable {
     while (cap < 2 * expected) cap <<= 1;
     resize(cap);
   }
-  // The id of `key`, inserting it when `insert` (ids count up from 0); -1 when absent.
-  int32_t find(const int32_t* key, bool insert) { return find(key, hash(key), insert); }
-  int32_t find(const int32_t* key) const { return const_cast<KeyTable*>(this)->find(key, false); }
-  // The same, with hash(key) computed beforehand (see prefetch).
-  int32_t find(const int32_t* key, uint64_t full, bool insert) {
+  // The id of `key`, whose hash(key) is `full` (computed beforehand, see prefetch); inserted when absent (ids count
+  // up from 0).
+  int32_t find_or_insert(const int32_t* key, uint64_t full) {
     const uint32_t tag = static_cast<uint32_t>(full >> 32);
     uint64_t h = full & mask_;
     for (;;) {
       Slot& slot = slots_[h];
       if (slot.id < 0) {
-        if (!insert) return -1;
         const int32_t id = static_cast<int32_t>(keys_.size() / d_);
         keys_.insert(keys_.end(), key, key + d_);
         slot = Slot{id, tag};
@@ -264,7 +261,7 @@ Status Lattice::build(const float* features, int64_t n, int d, int64_t memory_li
         }
         if (i > i0)
           for (int r = 0; r < dp1; ++r)
-            lat->offset_[(i - 1) * dp1 + r] = table.find(&keys[(before * dp1 + r) * d], hashes[before * dp1 + r], true);
+            lat->offset_[(i - 1) * dp1 + r] = table.find_or_insert(&keys[(before * dp1 + r) * d], hashes[before * dp1 + r]);
       }
     }
   }));
@@ -278,11 +275,11 @@ Status Lattice::build(const float* features, int64_t n, int d, int64_t memory_li
     std::vector<uint64_t> hashes(static_cast<size_t>(tables[j].size()));
     for (int64_t v = 0; v < tables[j].size(); ++v) {
       hashes[v] = table.hash(tables[j].key(v));
-      if (v >= kAhead) global[v - kAhead] = table.find(tables[j].key(v - kAhead), hashes[v - kAhead], true);
+      if (v >= kAhead) global[v - kAhead] = table.find_or_insert(tables[j].key(v - kAhead), hashes[v - kAhead]);
       table.prefetch(hashes[v]);
     }
     for (int64_t v = std::max<int64_t>(0, tables[j].size() - kAhead); v < tables[j].size(); ++v)
-      global[v] = table.find(tables[j].key(v), hashes[v], true);
+      global[v] = table.find_or_insert(tables[j].key(v), hashes[v]);
     const int64_t e0 = n * j / parts * dp1, e1 = n * (j + 1) / parts * dp1;
     ATROUS_RETURN_IF_ERROR(pool.parallel_for(e1 - e0, 16384, [&](int64_t k0, int64_t k1) {
       for (int64_t k = e0 + k0; k < e0 + k1; ++k) lat->offset_[k] = global[lat->offset_[k]];
