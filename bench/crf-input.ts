@@ -1,7 +1,8 @@
 // The CRF benchmarks' input: a VOC photo at 500×375 and 21-label scores shaped like a network's softmax
 // (smooth in space, one label leading per region).
-import path from 'node:path';
 import sharp from 'sharp';
+
+import { sharedPath } from './util';
 
 export interface CrfBenchInput {
   rgb: Uint8Array;
@@ -12,8 +13,7 @@ export interface CrfBenchInput {
 }
 
 export async function crfBenchInput(labels = 21): Promise<CrfBenchInput> {
-  const shared = process.env.ATROUS_TEST_DATA ?? path.resolve(__dirname, '../../shared');
-  const file = path.join(shared, 'data', 'voc-sample', 'images', '2007_000676.jpg');
+  const file = sharedPath('data', 'voc-sample', 'images', '2007_000676.jpg');
   const width = 500;
   const height = 375;
   const { data } = await sharp(file).removeAlpha().resize(width, height, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });

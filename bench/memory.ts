@@ -5,11 +5,11 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 
-import { sharedModels } from './util';
+import { sharedPath } from './util';
 
 export function benchMemory(): void {
-  const model = path.join(sharedModels(), 'deeplabv3_mnv2_voc_trainval_513_tfjs');
-  const image = path.join(sharedModels(), '../data/voc-sample/images/2007_000676.jpg');
+  const model = sharedPath('models', 'deeplabv3_mnv2_voc_trainval_513_tfjs');
+  const image = sharedPath('data', 'voc-sample', 'images', '2007_000676.jpg');
   const script = `
     const { load } = require(${JSON.stringify(path.resolve(__dirname, '../lib/index'))});
     (async () => {

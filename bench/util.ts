@@ -21,12 +21,17 @@ export async function medianAndCpuMs(fn: () => Promise<unknown>, runs = 15, warm
   return { wall, cpu: (cpu.user + cpu.system) / 1000 / runs };
 }
 
-export function sharedModels(): string {
+// A path under ../shared (or ATROUS_TEST_DATA), which must exist.
+export function sharedPath(...parts: string[]): string {
   const path = require('node:path') as typeof import('node:path');
   const fs = require('node:fs') as typeof import('node:fs');
-  const dir = process.env.ATROUS_TEST_DATA ? path.join(process.env.ATROUS_TEST_DATA, 'models') : path.resolve(__dirname, '../../shared/models');
-  if (!fs.existsSync(dir)) throw new Error(`models not found at ${dir} (set ATROUS_TEST_DATA)`);
-  return dir;
+  const file = path.join(process.env.ATROUS_TEST_DATA ?? path.resolve(__dirname, '../../shared'), ...parts);
+  if (!fs.existsSync(file)) throw new Error(`${parts.join('/')} not found at ${file} (set ATROUS_TEST_DATA)`);
+  return file;
+}
+
+export function sharedModels(): string {
+  return sharedPath('models');
 }
 
 export function row(cells: (string | number)[]): string {
