@@ -7,16 +7,19 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/aligned.h"
 #include "core/status.h"
 #include "core/thread_pool.h"
 
 namespace atrous::crf {
 
+// One band of a BandSplat.
 struct SplatBand {
-  std::vector<int32_t> vertex;       // the distinct vertices the band's points touch, by first touch
-  std::vector<int32_t> entry_begin;  // vertex k's entries are [entry_begin[k], entry_begin[k + 1])
-  std::vector<int32_t> point;        // per entry: the point, counted from the band's first
-  std::vector<float> weight;         // per entry: its barycentric weight × the point's splat scale
+  const int32_t* vertex;       // the distinct vertices the band's points touch, by first touch
+  int64_t vertices;
+  const int32_t* entry_begin;  // vertex k's entries are [entry_begin[k], entry_begin[k + 1])
+  const int32_t* point;        // per entry: the point, counted from the band's first
+  const float* weight;         // per entry: its barycentric weight × the point's splat scale
 };
 
 class BandSplat {
@@ -29,11 +32,20 @@ class BandSplat {
                       int width, int height, int rows, ThreadPool& pool, BandSplat* out);
   int rows() const { return rows_; }
   // The band holding row y (y a multiple of rows()).
-  const SplatBand& band_at_row(int64_t y) const { return bands_[static_cast<size_t>(y / rows_)]; }
+  SplatBand band_at_row(int64_t y) const {
+    const int64_t b = y / rows_, e0 = y * width_ * dp1_;
+    return SplatBand{vertex_.data() + e0, vertex_count_[static_cast<size_t>(b)], entry_begin_.data() + e0 + b,
+                     point_.data() + e0, weight_.data() + e0};
+  }
 
  private:
-  int rows_ = 1;
-  std::vector<SplatBand> bands_;
+  int rows_ = 1, width_ = 0, dp1_ = 0;
+  // All bands in flat arrays: band b's entries are the simplex entries of its points, [e0, e1) with e0 = its first
+  // point × dp1; its vertex list starts at vertex_[e0], its entry offsets at entry_begin_[e0 + b] (one more than
+  // its vertices). A band has at most as many vertices as entries, so every band's room is known up front.
+  AlignedVector<int32_t> vertex_, entry_begin_, point_;
+  AlignedVector<float> weight_;
+  std::vector<int64_t> vertex_count_;
 };
 
 }  // namespace atrous::crf

@@ -21,7 +21,6 @@ namespace {
 constexpr int kLane = 8;  // labels are padded to whole 32-byte vectors
 constexpr int kMaxLabels = kMaxPaddedLabels;
 constexpr int kMaxKernels = 8;
-constexpr float kPaddingUnary = 3e38f;
 // Spatial kernels wider than this many pixels go through the lattice: the exact separable filter
 // costs O(radius) per pixel and label, the lattice O(d) plus O(vertices); measured at 500×375 with 24
 // lanes, the separable filter wins up to σ ≈ 1.5 (radius 6) and loses beyond (σ 2: 12 vs 8 ms).
@@ -39,7 +38,7 @@ bool uses_lattice(const PairwiseKernel& k, const CrfOptions& o) {
   return !o.exact_filtering && (k.bilateral || SeparableGaussian::radius_for(k.sxy) > kMaxSeparableRadius);
 }
 
-Status features_of(const CrfImage& im, const PairwiseKernel& k, ThreadPool& pool, std::vector<float>* out) {
+Status features_of(const CrfImage& im, const PairwiseKernel& k, ThreadPool& pool, AlignedVector<float>* out) {
   const int d = k.bilateral ? 5 : 2;
   out->resize(static_cast<size_t>(int64_t(im.width) * im.height * d));
   float* f = out->data();
@@ -59,7 +58,7 @@ Status features_of(const CrfImage& im, const PairwiseKernel& k, ThreadPool& pool
 
 // For normalization "none" through the lattice: the factor that brings the lattice's arbitrary gain to
 // k(i, i) = 1, measured against exact sums at a fixed sample of pixels.
-float lattice_gain(const std::vector<float>& f, int64_t n, int d, const float* lattice_ones) {
+float lattice_gain(const AlignedVector<float>& f, int64_t n, int d, const float* lattice_ones) {
   const int samples = static_cast<int>(std::min<int64_t>(n, 32));
   double exact = 0, approx = 0;
   for (int s = 0; s < samples; ++s) {
@@ -78,10 +77,10 @@ float lattice_gain(const std::vector<float>& f, int64_t n, int d, const float* l
 struct Prepared {
   const PairwiseKernel* spec;
   std::unique_ptr<GaussianFilter> filter;
-  std::vector<float> norm;  // per pixel
+  AlignedVector<float> norm;  // per pixel
   bool scale_in = false, scale_out = false;
   float gain = 1.f;
-  std::vector<float> filtered;  // n × lp, for kernels filtered outside the mean-field pass (the brute-force oracle)
+  AlignedVector<float> filtered;  // n × lp, for kernels filtered outside the mean-field pass (the brute-force oracle)
   AlignedVector<float> rows, rows_to;  // separable: n × lp each, Q filtered along x by the previous pass and this one
   BandSplat bands;  // lattice: its splat regrouped by vertex, band by band
 };
@@ -108,7 +107,7 @@ Status prepare(const CrfImage& im, const PairwiseKernel& k, const CrfOptions& o,
   const int64_t n = int64_t(im.width) * im.height;
   const int d = k.bilateral ? 5 : 2;
   out->spec = &k;
-  std::vector<float> f;
+  AlignedVector<float> f;
   ATROUS_RETURN_IF_ERROR(features_of(im, k, pool, &f));
   if (o.exact_filtering) out->filter = std::make_unique<ExactFilter>(f.data(), n, d);
   else if (uses_lattice(k, o)) ATROUS_RETURN_IF_ERROR(LatticeFilter::make(f.data(), n, d, memory_limit, pool, &out->filter));
@@ -188,7 +187,7 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
     const int L = im.labels, lp = (L + kLane - 1) / kLane * kLane;
     const int parts = splat_parts(n);
     const int64_t limit = o.memory_limit > 0 ? o.memory_limit : default_memory_limit();
-    int64_t need = n * lp * 4 * 2 + n * 4 * 2;  // unary, Q; normalization scratch
+    int64_t need = n * lp * 4 * 2 + n * 4 * 2;  // prior, Q; normalization scratch
     // Per part of the pass: a band of Q, and rows for separable kernels.
     need += parts * (kSplatBandRows + 1 + static_cast<int64_t>(o.kernels.size())) * im.width * lp * 4;
     for (const PairwiseKernel& k : o.kernels)
@@ -202,13 +201,13 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
     ThreadPool pool(o.threads > 0 ? o.threads : ThreadPool::default_threads());
     const HotLoops& loops = hot_loops();
     const size_t size = static_cast<size_t>(n * lp);
-    // Padding lanes get an unary so large that they never win the softmax's max. The scores are checked on
-    // the way; the first bad point (the lowest, whatever the thread count) is reported.
-    AlignedVector<float> unary, q;  // not zeroed: first written by the parallel loops
-    unary.resize(size);
+    // The scores as probabilities (Q ∝ p ⊙ exp(pairwise) needs no logarithm), checked on the way; the first bad
+    // point (the lowest, whatever the thread count) is reported.
+    AlignedVector<float> prior, q;  // not zeroed: first written by the parallel loops
+    prior.resize(size);
     std::atomic<int64_t> first_bad{n};
     ATROUS_RETURN_IF_ERROR(pool.parallel_for(n, 4096, [&](int64_t p0, int64_t p1) {
-      const int64_t bad = loops.unary(im.scores, L, lp, o.logits, kPaddingUnary, unary.data(), p0, p1);
+      const int64_t bad = loops.prior(im.scores, L, lp, o.logits, prior.data(), p0, p1);
       if (bad >= 0) lower_atomically(first_bad, bad);
     }));
     if (first_bad.load() < n) return bad_score(im, o, first_bad.load());
@@ -263,7 +262,7 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
     const int64_t width = im.width, height = im.height;
     auto run_pass = [&](bool slice, bool splat, bool last) -> Status {
       MeanFieldPass pass;
-      pass.unary = unary.data();
+      pass.prior = prior.data();
       pass.kernel_count = static_cast<int>(pass_kernels.size());
       pass.slice = slice;
       pass.splat = splat;
@@ -301,7 +300,7 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
       });
     };
 
-    // Q₀ = softmax(-U), splatted for the first iteration.
+    // Q₀ = the prior normalized (softmax(-U)), splatted for the first iteration.
     ATROUS_RETURN_IF_ERROR(run_pass(false, o.iterations > 0, o.iterations == 0));
     for (int it = 0; it < o.iterations; ++it) {
       if (abort && abort->load()) return error(Code::kAborted, "the CRF was aborted after ", it, " iterations");

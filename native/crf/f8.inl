@@ -50,29 +50,6 @@ inline F8 exp8(F8 x) {
   const I8 bits = (__builtin_convertvector(n, I8) + 127) << 23;
   return p * (F8)bits;  // a vector cast reinterprets the bits
 }
-// log(x) for normal x > 0: x = m · 2^e with m in [√½, √2), log(1 + f) for f = m - 1 by a degree-9
-// polynomial (Cephes' logf coefficients, |rel err| < 2e-7), plus e · log 2 in two parts.
-inline F8 log8(F8 x) {
-  const I8 bits = (I8)x;
-  I8 e = ((bits >> 23) & 0xff) - 126;                       // x = m · 2^e, m in [½, 1)
-  F8 m = (F8)((bits & 0x007fffff) | 0x3f000000);
-  const I8 small = m < 0.70710678f;                         // -1 where m < √½: take 2m and e - 1
-  e = e + small;
-  m = m + (F8)((I8)m & small) - 1.f;
-  const F8 z = m * m;
-  F8 p = set8(7.0376836292e-2f);
-  p = p * m - 1.1514610310e-1f;
-  p = p * m + 1.1676998740e-1f;
-  p = p * m - 1.2420140846e-1f;
-  p = p * m + 1.4249322787e-1f;
-  p = p * m - 1.6668057665e-1f;
-  p = p * m + 2.0000714765e-1f;
-  p = p * m - 2.4999993993e-1f;
-  p = p * m + 3.3333331174e-1f;
-  const F8 ef = __builtin_convertvector(e, F8);
-  F8 y = p * m * z + ef * -2.12194440e-4f - 0.5f * z;
-  return m + y + ef * 0.693359375f;
-}
 #else
 struct F8 {
   float v[8];
@@ -94,7 +71,6 @@ inline F8 operator*(F8 a, F8 b) { ATROUS_LANEWISE8(a.v[i] * b.v[i]); }
 inline F8 operator/(F8 a, F8 b) { ATROUS_LANEWISE8(a.v[i] / b.v[i]); }
 inline F8 max8(F8 a, F8 b) { ATROUS_LANEWISE8(a.v[i] > b.v[i] ? a.v[i] : b.v[i]); }
 inline F8 exp8(F8 x) { ATROUS_LANEWISE8(exp_shifted(x.v[i])); }
-inline F8 log8(F8 x) { ATROUS_LANEWISE8(std::log(x.v[i])); }
 #undef ATROUS_LANEWISE8
 inline F8 hmax8(F8 v) {
   float m = v.v[0];

@@ -8,7 +8,7 @@
 namespace atrous::crf {
 
 constexpr int kMaxPaddedLabels = 1024;
-constexpr float kMinProbability = 1e-30f;  // keeps -log p finite for p = 0
+constexpr float kMinProbability = 1e-30f;  // a label with p = 0 may still gain probability (as with -log p finite)
 
 // A pairwise kernel as the mean-field pass sees it: a lattice (slice its blurred vertex values, splat the
 // new Q into its part buffer), a separable Gaussian (gather its column taps from the previous pass's rows,
@@ -32,11 +32,12 @@ struct PassKernel {
   const float* compat = nullptr;    // labels × labels: subtract compat · f; null: Potts, add f
 };
 
-// q[p] = softmax(-unary[p] + Σ_k pairwise_k[p]) — without the pairwise terms when !slice — then, when
+// q[p] = prior[p] ⊙ exp(Σ_k pairwise_k[p]), normalized (softmax(log prior + pairwise)) — q = prior normalized when
+// !slice — then, when
 // `splat`, the new q splatted into each lattice kernel (band by band) and filtered along x for each separable
 // one; q is also stored where the outputs are not null.
 struct MeanFieldPass {
-  const float* unary = nullptr;  // n × lp; padding lanes hold a huge value (they must never win the max)
+  const float* prior = nullptr;  // n × lp: the scores as probabilities (see HotLoops::prior); padding lanes 0
   const PassKernel* kernels = nullptr;
   int kernel_count = 0;
   bool slice = false, splat = false;
@@ -77,10 +78,10 @@ struct HotLoops {
   // k < vertices (a band of a BandSplat).
   void (*splat_band)(const int32_t* vertex, const int32_t* entry_begin, int64_t vertices, const int32_t* point,
                      const float* weight, const float* q, float* val, int lp);
-  // out[p] = -log(max(scores[p], kMinProbability)), or -scores[p] for logits, per label of points [p0, p1)
-  // (scores: labels per point; out: lp per point, `padding` on the lanes past the labels). Returns the first
-  // point in the range with a score not finite (or, for probabilities, outside [0, 1]), else -1.
-  int64_t (*unary)(const float* scores, int labels, int lp, bool logits, float padding, float* out, int64_t p0, int64_t p1);
+  // out[p] = max(scores[p], kMinProbability), or for logits max(softmax(scores[p]), kMinProbability), per label of
+  // points [p0, p1) (scores: labels per point; out: lp per point, 0 on the lanes past the labels). Returns the
+  // first point in the range with a score not finite (or, for probabilities, outside [0, 1]), else -1.
+  int64_t (*prior)(const float* scores, int labels, int lp, bool logits, float* out, int64_t p0, int64_t p1);
 };
 
 const HotLoops& hot_loops();

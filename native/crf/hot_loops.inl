@@ -17,6 +17,7 @@ struct Lanes {
 template <typename Fn>
 inline void with_lanes(int lp, Fn&& fn) {
   switch (lp) {
+    case 1: return fn(Lanes<1>());  // the kernel sums (filtering ones)
     case 8: return fn(Lanes<8>());
     case 16: return fn(Lanes<16>());
     case 24: return fn(Lanes<24>());
@@ -163,12 +164,10 @@ inline float exp_shifted(float x) {
 
 inline bool bad_score(float v, bool logits) { return logits ? !(v - v == 0.f) : !(v >= 0.f && v <= 1.f); }
 
-// Blocks of points whose scores fit in L1 are checked, turned into -log p as one flat array of whole vectors
-// (every value through log8, so the result does not depend on how the points were split), then spread to rows of lp.
-int64_t unary(const float* scores, int labels, int lp, bool logits, float padding, float* out, int64_t p0, int64_t p1) {
-  constexpr int kFlat = 8192;
-  alignas(32) float flat[kFlat + 8];
-  const int64_t block = kFlat / labels > 0 ? kFlat / labels : 1;
+// Blocks of points whose scores fit in L1 are checked, then copied to rows of lp (logits through a softmax).
+int64_t prior(const float* scores, int labels, int lp, bool logits, float* out, int64_t p0, int64_t p1) {
+  constexpr int64_t kBlock = 8192;
+  const int64_t block = kBlock / labels > 0 ? kBlock / labels : 1;
   for (int64_t b0 = p0; b0 < p1; b0 += block) {
     const int64_t b1 = b0 + block < p1 ? b0 + block : p1;
     const float* s = scores + b0 * labels;
@@ -179,15 +178,29 @@ int64_t unary(const float* scores, int labels, int lp, bool logits, float paddin
       for (int64_t p = b0; p < b1; ++p)
         for (int l = 0; l < labels; ++l)
           if (bad_score(scores[p * labels + l], logits)) return p;
-    const int64_t whole = count / 8 * 8;
-    for (int64_t i = 0; i < count; ++i) flat[i] = logits ? s[i] : (s[i] > kMinProbability ? s[i] : kMinProbability);
-    for (int64_t i = count; i < whole + 8; ++i) flat[i] = 1.f;
-    for (int64_t i = 0; i < count; i += 8) store8(flat + i, set8(0.f) - (logits ? load8(flat + i) : log8(load8(flat + i))));
     for (int64_t p = b0; p < b1; ++p) {
       float* u = out + p * lp;
-      const float* f = flat + (p - b0) * labels;
-      for (int l = 0; l < labels; ++l) u[l] = f[l];
-      for (int l = labels; l < lp; ++l) u[l] = padding;
+      const float* f = scores + p * labels;
+      if (!logits) {
+        for (int l = 0; l < labels; ++l) u[l] = f[l] > kMinProbability ? f[l] : kMinProbability;
+        for (int l = labels; l < lp; ++l) u[l] = 0.f;
+        continue;
+      }
+      float mx = f[0];
+      for (int l = 1; l < labels; ++l) mx = f[l] > mx ? f[l] : mx;
+      for (int l = 0; l < labels; ++l) u[l] = f[l] - mx;
+      for (int l = labels; l < lp; ++l) u[l] = -100.f;  // exp8 takes it to ~0; set to 0 below
+      F8 sum = set8(0.f);
+      for (int c = 0; c < lp; c += 8) {
+        const F8 e = exp8(load8(u + c));
+        store8(u + c, e);
+        sum = sum + e;
+      }
+      alignas(32) float total[8];
+      store8(total, hsum8(sum));
+      const float inv = 1.f / total[0];
+      for (int l = 0; l < labels; ++l) u[l] = u[l] * inv > kMinProbability ? u[l] * inv : kMinProbability;
+      for (int l = labels; l < lp; ++l) u[l] = 0.f;
     }
   }
   return -1;
@@ -218,13 +231,13 @@ inline void with_simplex(int dp1, Fn&& fn) {
 // (slice, max, exp, sum, divide[, splat]) that the core cannot overlap with the next point's by itself.
 // kC: the lanes in 8-float chunks (nc), known at compile time for the common label counts.
 template <int kC, int kG>
-inline void pass_points(const MeanFieldPass& pass, const int64_t* ts, int nc, const F8* valid, float* scratch) {
+inline void pass_points(const MeanFieldPass& pass, const int64_t* ts, int nc, const F8* start, float* scratch) {
   constexpr int kN = kC ? kC : kMaxPaddedLabels / 8;
   const int lp = nc * 8;
   const int labels = pass.labels;
   F8 acc[kG][kN], f[kG][kN];
   ATROUS_UNROLL for (int g = 0; g < kG; ++g)
-    ATROUS_UNROLL for (int c = 0; c < nc; ++c) acc[g][c] = set8(0.f) - load8(pass.unary + ts[g] * lp + 8 * c);
+    ATROUS_UNROLL for (int c = 0; c < nc; ++c) acc[g][c] = start[c];
   for (int i = 0; pass.slice && i < pass.kernel_count; ++i) {
     const PassKernel& kn = pass.kernels[i];
     const int dp1 = kn.dp1;
@@ -272,7 +285,8 @@ inline void pass_points(const MeanFieldPass& pass, const int64_t* ts, int nc, co
       ATROUS_UNROLL for (int c = 0; c < nc; ++c) acc[g][c] = acc[g][c] - s * load8(sum + 8 * c);
     }
   }
-  // q = softmax(acc) over the label lanes (padding lanes have a huge unary and come out 0), in acc.
+  // q = prior ⊙ exp(acc - max acc), normalized, in acc (the padding lanes start at -huge and have a prior of 0).
+  // Without the pairwise terms, q is the prior normalized.
   F8 mx[kG], sum[kG];
   ATROUS_UNROLL for (int g = 0; g < kG; ++g) {
     mx[g] = acc[g][0];
@@ -282,7 +296,8 @@ inline void pass_points(const MeanFieldPass& pass, const int64_t* ts, int nc, co
   }
   ATROUS_UNROLL for (int g = 0; g < kG; ++g)
     ATROUS_UNROLL for (int c = 0; c < nc; ++c) {
-      acc[g][c] = exp8(acc[g][c] - mx[g]) * valid[c];
+      const F8 prior = load8(pass.prior + ts[g] * lp + 8 * c);
+      acc[g][c] = pass.slice ? exp8(acc[g][c] - mx[g]) * prior : prior;
       sum[g] = sum[g] + acc[g][c];
     }
   ATROUS_UNROLL for (int g = 0; g < kG; ++g) {
@@ -331,20 +346,20 @@ inline void pass_points(const MeanFieldPass& pass, const int64_t* ts, int nc, co
 template <int kC, int kG>
 void mean_field_chunks(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
   const int nc = kC ? kC : pass.lp / 8;
-  F8 valid[kMaxPaddedLabels / 8];  // 1 on label lanes, 0 on padding
+  F8 start[kMaxPaddedLabels / 8];  // 0 on label lanes; on padding so low that it never is the max
   for (int c = 0; c < nc; ++c) {
     alignas(32) float v[8];
-    for (int j = 0; j < 8; ++j) v[j] = c * 8 + j < pass.labels ? 1.f : 0.f;
-    valid[c] = load8(v);
+    for (int j = 0; j < 8; ++j) v[j] = c * 8 + j < pass.labels ? 0.f : -3e38f;
+    start[c] = load8(v);
   }
   alignas(32) float scratch[2 * kMaxPaddedLabels];
   int64_t ts[kG];
   int64_t t = t0;
   for (; t + kG <= t1; t += kG) {
     for (int g = 0; g < kG; ++g) ts[g] = t + g;
-    pass_points<kC, kG>(pass, ts, nc, valid, scratch);
+    pass_points<kC, kG>(pass, ts, nc, start, scratch);
   }
-  for (; t < t1; ++t) pass_points<kC, 1>(pass, &t, nc, valid, scratch);
+  for (; t < t1; ++t) pass_points<kC, 1>(pass, &t, nc, start, scratch);
 }
 
 void mean_field_points(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
@@ -448,9 +463,8 @@ void mean_field(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
     for (int i = 0; splat_bands && i < pass.kernel_count; ++i) {
       const PassKernel& kn = pass.kernels[i];
       if (!kn.bands) continue;
-      const SplatBand& b = kn.bands->band_at_row(y0);
-      splat_band(b.vertex.data(), b.entry_begin.data(), static_cast<int64_t>(b.vertex.size()), b.point.data(),
-                 b.weight.data(), band.q, kn.splat_to, lp);
+      const SplatBand b = kn.bands->band_at_row(y0);
+      splat_band(b.vertex, b.entry_begin, b.vertices, b.point, b.weight, band.q, kn.splat_to, lp);
     }
   }
 }
@@ -459,4 +473,4 @@ void mean_field(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
 
 }  // namespace
 
-const atrous::crf::HotLoops kLoops = {splat, blur, slice, gauss_row, gauss_column, mean_field, splat_band, unary};
+const atrous::crf::HotLoops kLoops = {splat, blur, slice, gauss_row, gauss_column, mean_field, splat_band, prior};

@@ -111,8 +111,8 @@ class KeyTable {
   }
   int d_;
   uint64_t mask_ = 0;
-  std::vector<Slot> slots_;
-  std::vector<int32_t> keys_;
+  AlignedVector<Slot> slots_;
+  AlignedVector<int32_t> keys_;
 };
 
 // std::round for |x| < 2³¹ (the features are bounded well below), inline: the baseline x86-64 build calls roundf.

@@ -193,9 +193,9 @@ ATROUS_TEST(crf, band_splat_matches_point_splat) {
       CHECK(crf::BandSplat::build(lat->offsets(), lat->weights(), lat->dp1(), scale.data(), lat->vertices(), w, h, rows,
                                   pool, &plan).is_ok());
       for (int y = 0; y < h; y += rows) {
-        const crf::SplatBand& b = plan.band_at_row(y);
-        loops.splat_band(b.vertex.data(), b.entry_begin.data(), static_cast<int64_t>(b.vertex.size()), b.point.data(),
-                         b.weight.data(), q.data() + int64_t(y) * w * lp, by_band.data(), lp);
+        const crf::SplatBand b = plan.band_at_row(y);
+        loops.splat_band(b.vertex, b.entry_begin, b.vertices, b.point, b.weight, q.data() + int64_t(y) * w * lp,
+                         by_band.data(), lp);
       }
       double worst = 0;
       for (size_t i = 0; i < size; ++i)
