@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "addon/errors.h"
+#include "core/aligned.h"
 #include "addon/model_wrap.h"
 #include "crf/dense_crf.h"
 
@@ -16,7 +17,7 @@ namespace {
 
 class CrfWorker : public Napi::AsyncWorker {
  public:
-  CrfWorker(Napi::Env env, std::vector<uint8_t> rgb, std::vector<float> scores, crf::CrfImage image,
+  CrfWorker(Napi::Env env, std::vector<uint8_t> rgb, AlignedVector<float> scores, crf::CrfImage image,
             crf::CrfOptions options, Napi::ObjectReference labels_ref, int32_t* labels,
             Napi::ObjectReference probs_ref, float* probs, std::shared_ptr<std::atomic<bool>> abort)
       : Napi::AsyncWorker(env, "atrous:crf"),
@@ -45,7 +46,7 @@ class CrfWorker : public Napi::AsyncWorker {
  private:
   Napi::Promise::Deferred deferred_;
   std::vector<uint8_t> rgb_;
-  std::vector<float> scores_;
+  AlignedVector<float> scores_;
   crf::CrfImage image_;
   crf::CrfOptions options_;
   Napi::ObjectReference labels_ref_, probs_ref_;  // keep the JS outputs alive
@@ -167,7 +168,7 @@ Napi::Value dense_crf_js(const Napi::CallbackInfo& info) {
   // Copies, so JS may reuse its buffers while the CRF runs; the scores are validated on the worker.
   std::vector<uint8_t> rgb_copy(static_cast<const uint8_t*>(rgb.ArrayBuffer().Data()) + rgb.ByteOffset(),
                                 static_cast<const uint8_t*>(rgb.ArrayBuffer().Data()) + rgb.ByteOffset() + n * 3);
-  std::vector<float> scores_copy(scores.Data(), scores.Data() + scores.ElementLength());
+  AlignedVector<float> scores_copy(scores.Data(), scores.Data() + scores.ElementLength());
   Napi::TypedArray labels = info[6].As<Napi::TypedArray>(), probs = info[7].As<Napi::TypedArray>();
   auto* labels_ptr = reinterpret_cast<int32_t*>(static_cast<uint8_t*>(labels.ArrayBuffer().Data()) + labels.ByteOffset());
   auto* probs_ptr = reinterpret_cast<float*>(static_cast<uint8_t*>(probs.ArrayBuffer().Data()) + probs.ByteOffset());

@@ -1,10 +1,13 @@
 // std::vector storage aligned to a cache line, for SIMD loops whose vectors must not straddle two lines
-// (a split load or store costs extra and defeats store-to-load forwarding).
+// (a split load or store costs extra and defeats store-to-load forwarding). Big blocks go through the block
+// cache (core/block_cache.h), so that a call that needs the same buffers as the last one finds them.
 #pragma once
 #include <cstddef>
 #include <new>
 #include <utility>
 #include <vector>
+
+#include "core/block_cache.h"
 
 namespace atrous {
 
@@ -25,8 +28,14 @@ struct CacheLineAllocator {
   void construct(U* p, Args&&... args) {
     ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
   }
-  T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t(kCacheLine))); }
-  void deallocate(T* p, std::size_t) { ::operator delete(p, std::align_val_t(kCacheLine)); }
+  T* allocate(std::size_t n) {
+    if (n >= kCachedBlockMin / sizeof(T)) return static_cast<T*>(cached_block_alloc(n * sizeof(T)));
+    return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t(kCacheLine)));
+  }
+  void deallocate(T* p, std::size_t n) {
+    if (n >= kCachedBlockMin / sizeof(T)) return cached_block_free(p, n * sizeof(T));
+    ::operator delete(p, std::align_val_t(kCacheLine));
+  }
   template <class U>
   bool operator==(const CacheLineAllocator<U>&) const { return true; }
   template <class U>
