@@ -81,6 +81,7 @@ struct Prepared {
   bool scale_in = false, scale_out = false;
   float gain = 1.f;
   AlignedVector<float> filtered;  // n × lp, for kernels filtered outside the mean-field pass (the brute-force oracle)
+  AlignedVector<float> slice_weight;  // lattice: n × (d+1) barycentric weights × the kernel's factor and normalization
   AlignedVector<float> rows, rows_to;  // separable: n × lp each, Q filtered along x by the previous pass and this one
   BandSplat bands;  // lattice: its splat regrouped by vertex, band by band
 };
@@ -242,7 +243,22 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
         pk.offset = lat->offsets();
         pk.weight = lat->weights();
         pk.dp1 = lat->dp1();
-        pk.factor *= lat->blur_gain();
+        // The slice's weights carry the kernel's factor and each point's output normalization, so that the pass
+        // adds the sliced values as they are.
+        const float factor = pk.factor * lat->blur_gain();
+        const float* norm = pk.norm;
+        const int dp1 = lat->dp1();
+        kp.slice_weight.resize(static_cast<size_t>(n * dp1));
+        float* sw = kp.slice_weight.data();
+        ATROUS_RETURN_IF_ERROR(pool.parallel_for(n, 16384, [&](int64_t p0, int64_t p1) {
+          for (int64_t p = p0; p < p1; ++p) {
+            const float s = norm ? factor * norm[p] : factor;
+            for (int r = 0; r < dp1; ++r) sw[p * dp1 + r] = lat->weights()[p * dp1 + r] * s;
+          }
+        }));
+        pk.slice_weight = sw;
+        pk.factor = 1.f;
+        pk.norm = nullptr;
         any_lattice = true;
       } else if (SeparableGaussian* sep = kp.filter->separable()) {
         pk.taps = sep->taps();

@@ -15,7 +15,8 @@ constexpr float kMinProbability = 1e-30f;  // a label with p = 0 may still gain 
 // filter each finished row of the new Q along x for the next pass) or values filtered beforehand.
 struct PassKernel {
   const int32_t* offset = nullptr;  // lattice: each point's dp1 vertex ids; null for a `filtered` kernel
-  const float* weight = nullptr;    // lattice: barycentric weights
+  const float* weight = nullptr;    // lattice: barycentric weights (to splat with)
+  const float* slice_weight = nullptr;  // lattice: the weights to slice with (factor and norm included: both 1 here)
   int dp1 = 0;
   const float* blurred = nullptr;   // lattice: (vertices + 1) × lp values to slice
   float* splat_to = nullptr;        // lattice: the part buffer this pass splats into

@@ -256,7 +256,15 @@ inline void pass_points(const MeanFieldPass& pass, const int64_t* ts, int nc, co
         constexpr int kDp1 = decltype(simplex)::value;
         const int n1 = kDp1 ? kDp1 : dp1;
         const int32_t* off = kn.offset + ts[g] * n1;
-        const float* wt = kn.weight + ts[g] * n1;
+        const float* wt = kn.slice_weight + ts[g] * n1;
+        if (!kn.compat) {  // Potts: the weights are scaled already, so the sliced values add straight into acc
+          ATROUS_UNROLL for (int r = 0; r < n1; ++r) {
+            const float* v = blurred + static_cast<int64_t>(off[r]) * lp;
+            const F8 w = set8(wt[r]);
+            ATROUS_UNROLL for (int c = 0; c < nc; ++c) acc[g][c] = acc[g][c] + w * load8(v + 8 * c);
+          }
+          return;
+        }
         ATROUS_UNROLL for (int c = 0; c < nc; ++c) f[g][c] = set8(0.f);
         ATROUS_UNROLL for (int r = 0; r < n1; ++r) {
           const float* v = blurred + static_cast<int64_t>(off[r]) * lp;
@@ -266,6 +274,7 @@ inline void pass_points(const MeanFieldPass& pass, const int64_t* ts, int nc, co
       });
     }
     ATROUS_UNROLL for (int g = 0; g < kG; ++g) {
+      if (kn.offset && !kn.compat) continue;  // added while sliced
       const F8 s = set8(kn.norm ? kn.factor * kn.norm[ts[g]] : kn.factor);
       if (!kn.compat) {
         ATROUS_UNROLL for (int c = 0; c < nc; ++c) acc[g][c] = acc[g][c] + s * f[g][c];
