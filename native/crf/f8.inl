@@ -40,13 +40,9 @@ inline F8 exp8(F8 x) {
   x = max8(x, set8(-87.0f));
   const F8 n = (x * 1.44269504089f + 12582912.f) - 12582912.f;  // round to nearest
   const F8 r = (x - n * 0.693359375f) + n * 2.12194440e-4f;
-  F8 p = set8(1.9875691500e-4f);
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
+  const F8 r2 = r * r;
+  const F8 q = (kExpQ0 + kExpQ1 * r) + r2 * (kExpQ2 + kExpQ3 * r);
+  const F8 p = (1.0f + r) + r2 * q;
   const I8 bits = (__builtin_convertvector(n, I8) + 127) << 23;
   return p * (F8)bits;  // a vector cast reinterprets the bits
 }
