@@ -370,7 +370,97 @@ void mean_field_chunks(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
   for (; t < t1; ++t) pass_points<kC, 1>(pass, &t, nc, start, scratch);
 }
 
+// The common pass of the iterations — two Potts lattice kernels splatted by bands, only the band's q to store
+// (densecrf's and deeplab-v1's kernels) — with what pass_points decides per point known beforehand: the simplex
+// sizes at compile time, every pointer in a local.
+struct TwoLattices {
+  const int32_t* offset[2];
+  const float* weight[2];
+  const float* blurred[2];
+  const float* prior;
+  float* q;  // point t's q at q + t · lp
+};
+
+template <int kC, int kG, int kA, int kB>
+inline void two_lattice_points(const TwoLattices& k, int64_t t, const F8* start) {
+  constexpr int kLp = kC * 8;
+  F8 acc[kG][kC];
+  ATROUS_UNROLL for (int g = 0; g < kG; ++g)
+    ATROUS_UNROLL for (int c = 0; c < kC; ++c) acc[g][c] = start[c];
+  ATROUS_UNROLL for (int g = 0; g < kG; ++g) {
+    ATROUS_UNROLL for (int r = 0; r < kA; ++r) {
+      const float* v = k.blurred[0] + static_cast<int64_t>(k.offset[0][(t + g) * kA + r]) * kLp;
+      const F8 w = set8(k.weight[0][(t + g) * kA + r]);
+      ATROUS_UNROLL for (int c = 0; c < kC; ++c) acc[g][c] = acc[g][c] + w * load8(v + 8 * c);
+    }
+    ATROUS_UNROLL for (int r = 0; r < kB; ++r) {
+      const float* v = k.blurred[1] + static_cast<int64_t>(k.offset[1][(t + g) * kB + r]) * kLp;
+      const F8 w = set8(k.weight[1][(t + g) * kB + r]);
+      ATROUS_UNROLL for (int c = 0; c < kC; ++c) acc[g][c] = acc[g][c] + w * load8(v + 8 * c);
+    }
+  }
+  F8 mx[kG], sum[kG];
+  ATROUS_UNROLL for (int g = 0; g < kG; ++g) {
+    mx[g] = acc[g][0];
+    ATROUS_UNROLL for (int c = 1; c < kC; ++c) mx[g] = max8(mx[g], acc[g][c]);
+    mx[g] = hmax8(mx[g]);
+    sum[g] = set8(0.f);
+  }
+  ATROUS_UNROLL for (int g = 0; g < kG; ++g)
+    ATROUS_UNROLL for (int c = 0; c < kC; ++c) {
+      acc[g][c] = exp8(acc[g][c] - mx[g]) * load8(k.prior + (t + g) * kLp + 8 * c);
+      sum[g] = sum[g] + acc[g][c];
+    }
+  ATROUS_UNROLL for (int g = 0; g < kG; ++g) {
+    const F8 inv = set8(1.f) / hsum8(sum[g]);
+    ATROUS_UNROLL for (int c = 0; c < kC; ++c) store8(k.q + (t + g) * kLp + 8 * c, acc[g][c] * inv);
+  }
+}
+
+template <int kC, int kG, int kA, int kB>
+void two_lattice_run(const TwoLattices& k, int64_t t0, int64_t t1, const F8* start) {
+  int64_t t = t0;
+  for (; t + kG <= t1; t += kG) two_lattice_points<kC, kG, kA, kB>(k, t, start);
+  for (; t < t1; ++t) two_lattice_points<kC, 1, kA, kB>(k, t, start);
+}
+
+// Runs the pass through two_lattice_points when it is that case (for the common label and simplex sizes).
+bool two_lattice_pass(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
+  if (!pass.slice || !pass.splat || pass.probabilities || pass.argmax || pass.kernel_count != 2) return false;
+  for (int i = 0; i < 2; ++i) {
+    const PassKernel& kn = pass.kernels[i];
+    if (!kn.offset || !kn.bands || kn.compat) return false;
+  }
+  const int a = pass.kernels[0].dp1, b = pass.kernels[1].dp1;
+  const TwoLattices k{{pass.kernels[0].offset, pass.kernels[1].offset},
+                      {pass.kernels[0].slice_weight, pass.kernels[1].slice_weight},
+                      {pass.kernels[0].blurred, pass.kernels[1].blurred},
+                      pass.prior,
+                      pass.q - pass.q_origin * pass.lp};
+  F8 start[4];
+  for (int c = 0; c < pass.lp / 8 && c < 4; ++c) {
+    alignas(32) float v[8];
+    for (int j = 0; j < 8; ++j) v[j] = c * 8 + j < pass.labels ? 0.f : -3e38f;
+    start[c] = load8(v);
+  }
+  auto run = [&](auto lanes) {
+    constexpr int kC = decltype(lanes)::value;
+    constexpr int kG = kC <= 2 ? 4 : 2;
+    if (a == 3 && b == 6) return two_lattice_run<kC, kG, 3, 6>(k, t0, t1, start), true;
+    if (a == 6 && b == 3) return two_lattice_run<kC, kG, 6, 3>(k, t0, t1, start), true;
+    return false;
+  };
+  switch (pass.lp) {
+    case 8: return run(Lanes<1>());
+    case 16: return run(Lanes<2>());
+    case 24: return run(Lanes<3>());
+    case 32: return run(Lanes<4>());
+    default: return false;
+  }
+}
+
 void mean_field_points(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
+  if (two_lattice_pass(pass, t0, t1)) return;
   // Points interleaved: four while a point's chunks fit in registers alongside, fewer beyond (24 lanes: two
   // measured ~15 % faster than four on the bench image, identical output; 8 and 16 lanes: four stays best).
   switch (pass.lp) {
