@@ -481,6 +481,13 @@ void splat_band_chunks(const int32_t* vertex, const int32_t* entry_begin, int64_
   const int nc = kC ? kC : nc_any;
   const int64_t lp = nc * 8;
   for (int64_t k = 0; k < vertices; ++k) {
+#if defined(__GNUC__) || defined(__clang__)
+    if (k + kPrefetch < vertices) {  // the rows are spread over a buffer larger than L2: start their loads early
+      const char* ahead = reinterpret_cast<const char*>(val + static_cast<int64_t>(vertex[k + kPrefetch]) * lp);
+      __builtin_prefetch(ahead, 1);
+      __builtin_prefetch(ahead + lp * 4 - 1, 1);
+    }
+#endif
     F8 a[kN], b[kN];
     ATROUS_UNROLL for (int c = 0; c < nc; ++c) a[c] = b[c] = set8(0.f);
     int32_t e = entry_begin[k];
