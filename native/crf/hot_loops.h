@@ -83,6 +83,10 @@ struct HotLoops {
   // points [p0, p1) (scores: labels per point; out: lp per point, 0 on the lanes past the labels). Returns the
   // first point in the range with a score not finite (or, for probabilities, outside [0, 1]), else -1.
   int64_t (*prior)(const float* scores, int labels, int lp, bool logits, float* out, int64_t p0, int64_t p1);
+  // The lattice embedding of points [0, count) of `features` (d floats each, already scaled by 1/σ): each point's
+  // d+1 simplex vertex keys (d ints each) and barycentric weights, eight points at a time. Returns false where
+  // there is no such loop (d other than 2 and 5, or compilers without vector extensions).
+  bool (*embed)(const float* features, int64_t count, int d, const float* scale, int32_t* keys, float* bary);
 };
 
 const HotLoops& hot_loops();

@@ -161,6 +161,12 @@ inline float exp_shifted(float x) {
 
 #include "crf/f8.inl"
 
+#if defined(__GNUC__) || defined(__clang__)
+#include "crf/embed8.inl"
+#else
+bool embed_block(const float*, int64_t, int, const float*, int32_t*, float*) { return false; }
+#endif
+
 inline bool bad_score(float v, bool logits) { return logits ? !(v - v == 0.f) : !(v >= 0.f && v <= 1.f); }
 
 // Blocks of points whose scores fit in L1 are checked, then copied to rows of lp (logits through a softmax).
@@ -578,4 +584,5 @@ void mean_field(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
 
 }  // namespace
 
-const atrous::crf::HotLoops kLoops = {splat, blur, slice, gauss_row, gauss_column, mean_field, splat_band, prior};
+const atrous::crf::HotLoops kLoops = {splat, blur, slice, gauss_row, gauss_column, mean_field, splat_band, prior,
+                                      embed_block};

@@ -243,25 +243,28 @@ Status Lattice::build(const float* features, int64_t n, int d, int64_t memory_li
   for (int j = 0; j < parts; ++j) tables.emplace_back(d, n / parts / 4);
   lat->offset_.resize(static_cast<size_t>(n * dp1));
   lat->weight_.resize(static_cast<size_t>(n * dp1));
+  const HotLoops& loops = hot_loops();
   ATROUS_RETURN_IF_ERROR(pool.parallel_for(parts, 1, [&](int64_t j0, int64_t j1) {
-    // Point i is embedded, its keys hashed and their slots prefetched while point i - 1's keys are looked up.
-    std::vector<int32_t> keys(static_cast<size_t>(2 * dp1 * d));
-    std::vector<uint64_t> hashes(static_cast<size_t>(2 * dp1));
+    // Blocks of points are embedded (eight at a time where the hot loops can), then their keys looked up, each
+    // key's slot prefetched a few lookups ahead.
+    constexpr int64_t kBlock = 64, kAhead = 16;
+    std::vector<int32_t> keys(static_cast<size_t>(kBlock * dp1 * d));
+    std::vector<uint64_t> hashes(static_cast<size_t>(kBlock * dp1));
     for (int64_t j = j0; j < j1; ++j) {
       KeyTable& table = tables[j];
-      const int64_t i0 = n * j / parts, i1 = n * (j + 1) / parts;
-      for (int64_t i = i0; i <= i1; ++i) {
-        const int now = static_cast<int>(i & 1), before = now ^ 1;
-        if (i < i1) {
-          embed_any(features + i * d, d, scale, &keys[now * dp1 * d], &lat->weight_[i * dp1]);
-          for (int r = 0; r < dp1; ++r) {
-            hashes[now * dp1 + r] = table.hash(&keys[(now * dp1 + r) * d]);
-            table.prefetch(hashes[now * dp1 + r]);
+      const int64_t i1 = n * (j + 1) / parts;
+      for (int64_t b0 = n * j / parts; b0 < i1; b0 += kBlock) {
+        const int64_t count = std::min(kBlock, i1 - b0), entries = count * dp1;
+        if (!loops.embed(features + b0 * d, count, d, scale, keys.data(), &lat->weight_[b0 * dp1]))
+          for (int64_t q = 0; q < count; ++q)
+            embed_any(features + (b0 + q) * d, d, scale, &keys[q * dp1 * d], &lat->weight_[(b0 + q) * dp1]);
+        for (int64_t e = 0; e < entries + kAhead; ++e) {
+          if (e < entries) {
+            hashes[e] = table.hash(&keys[e * d]);
+            table.prefetch(hashes[e]);
           }
+          if (e >= kAhead) lat->offset_[b0 * dp1 + e - kAhead] = table.find_or_insert(&keys[(e - kAhead) * d], hashes[e - kAhead]);
         }
-        if (i > i0)
-          for (int r = 0; r < dp1; ++r)
-            lat->offset_[(i - 1) * dp1 + r] = table.find_or_insert(&keys[(before * dp1 + r) * d], hashes[before * dp1 + r]);
       }
     }
   }));
