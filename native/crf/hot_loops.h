@@ -79,9 +79,10 @@ struct HotLoops {
   // k < vertices (a band of a BandSplat).
   void (*splat_band)(const int32_t* vertex, const int32_t* entry_begin, int64_t vertices, const int32_t* point,
                      const float* weight, const float* q, float* val, int lp);
-  // out[p] = max(scores[p], kMinProbability), or for logits max(softmax(scores[p]), kMinProbability), per label of
-  // points [p0, p1) (scores: labels per point; out: lp per point, 0 on the lanes past the labels). Returns the
-  // first point in the range with a score not finite (or, for probabilities, outside [0, 1]), else -1.
+  // out[p] = max(scores[p], kMinProbability) normalized to sum 1, or for logits max(softmax(scores[p]),
+  // kMinProbability), per label of points [p0, p1) (scores: labels per point; out: lp per point, 0 on the lanes
+  // past the labels). Returns the first point in the range with a score not finite (or, for probabilities,
+  // outside [0, 1]), else -1.
   int64_t (*prior)(const float* scores, int labels, int lp, bool logits, float* out, int64_t p0, int64_t p1);
   // The lattice embedding of points [0, count) of `features` (d floats each, already scaled by 1/σ): each point's
   // d+1 simplex vertex keys (d ints each) and barycentric weights, eight points at a time. Returns false where

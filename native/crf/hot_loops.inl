@@ -186,9 +186,15 @@ int64_t prior(const float* scores, int labels, int lp, bool logits, float* out, 
     for (int64_t p = b0; p < b1; ++p) {
       float* u = out + p * lp;
       const float* f = scores + p * labels;
-      if (!logits) {
+      if (!logits) {  // clamped, then normalized (so that the first pass's Q is the prior as it is)
         for (int l = 0; l < labels; ++l) u[l] = f[l] > kMinProbability ? f[l] : kMinProbability;
         for (int l = labels; l < lp; ++l) u[l] = 0.f;
+        F8 sum = set8(0.f);
+        for (int c = 0; c < lp; c += 8) sum = sum + load8(u + c);
+        alignas(32) float total[8];
+        store8(total, hsum8(sum));
+        const F8 inv = set8(1.f / total[0]);
+        for (int c = 0; c < lp; c += 8) store8(u + c, load8(u + c) * inv);
         continue;
       }
       float mx = f[0];
@@ -541,6 +547,17 @@ void mean_field(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
     banded |= pass.kernels[i].bands != nullptr;
   }
   const bool filter_rows = pass.splat && separable, splat_bands = pass.splat && banded;
+  bool all_banded = pass.kernel_count > 0;
+  for (int i = 0; i < pass.kernel_count; ++i) all_banded &= pass.kernels[i].bands != nullptr;
+  if (!pass.slice && pass.splat && all_banded) {  // the first pass: Q⁰ is the (normalized) prior, splatted as it is
+    for (int64_t y0 = t0 / width; y0 * width < t1; y0 += pass.band_rows)
+      for (int i = 0; i < pass.kernel_count; ++i) {
+        const SplatBand b = pass.kernels[i].bands->band_at_row(y0);
+        splat_band(b.vertex, b.entry_begin, b.vertices, b.point, b.weight, pass.prior + y0 * width * lp,
+                   pass.kernels[i].splat_to, lp);
+      }
+    return;
+  }
   float* scaled = pass.row_scratch;
   for (int64_t y0 = t0 / width; y0 * width < t1; y0 += pass.band_rows) {
     const int64_t y1 = y0 + pass.band_rows < t1 / width ? y0 + pass.band_rows : t1 / width;
