@@ -390,10 +390,13 @@ struct TwoLattices {
   const float* weight[2];
   const float* blurred[2];
   const float* prior;
-  float* q;  // point t's q at q + t · lp
+  float* q;  // point t's q at q + t · lp (the iterations but the last)
+  float* probabilities;  // the last pass's outputs (see MeanFieldPass)
+  int32_t* argmax;
+  int labels;
 };
 
-template <int kC, int kG, int kA, int kB>
+template <int kC, int kG, int kA, int kB, bool kLast>
 inline void two_lattice_points(const TwoLattices& k, int64_t t, const F8* start) {
   constexpr int kLp = kC * 8;
   F8 acc[kG][kC];
@@ -425,20 +428,33 @@ inline void two_lattice_points(const TwoLattices& k, int64_t t, const F8* start)
     }
   ATROUS_UNROLL for (int g = 0; g < kG; ++g) {
     const F8 inv = set8(1.f) / hsum8(sum[g]);
-    ATROUS_UNROLL for (int c = 0; c < kC; ++c) store8(k.q + (t + g) * kLp + 8 * c, acc[g][c] * inv);
+    if (!kLast) {
+      ATROUS_UNROLL for (int c = 0; c < kC; ++c) store8(k.q + (t + g) * kLp + 8 * c, acc[g][c] * inv);
+      continue;
+    }
+    alignas(32) float q[kLp];
+    ATROUS_UNROLL for (int c = 0; c < kC; ++c) store8(q + 8 * c, acc[g][c] * inv);
+    if (k.probabilities) std::memcpy(k.probabilities + (t + g) * k.labels, q, sizeof(float) * k.labels);
+    if (k.argmax) {
+      int best = 0;  // the first of equal maxima
+      for (int l = 1; l < k.labels; ++l) best = q[l] > q[best] ? l : best;
+      k.argmax[t + g] = best;
+    }
   }
 }
 
-template <int kC, int kG, int kA, int kB>
+template <int kC, int kG, int kA, int kB, bool kLast>
 void two_lattice_run(const TwoLattices& k, int64_t t0, int64_t t1, const F8* start) {
   int64_t t = t0;
-  for (; t + kG <= t1; t += kG) two_lattice_points<kC, kG, kA, kB>(k, t, start);
-  for (; t < t1; ++t) two_lattice_points<kC, 1, kA, kB>(k, t, start);
+  for (; t + kG <= t1; t += kG) two_lattice_points<kC, kG, kA, kB, kLast>(k, t, start);
+  for (; t < t1; ++t) two_lattice_points<kC, 1, kA, kB, kLast>(k, t, start);
 }
 
-// Runs the pass through two_lattice_points when it is that case (for the common label and simplex sizes).
+// Runs the pass through two_lattice_points when it is that case (for the common label and simplex sizes): an
+// iteration that splats, or the last one, which writes the outputs instead.
 bool two_lattice_pass(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
-  if (!pass.slice || !pass.splat || pass.probabilities || pass.argmax || pass.kernel_count != 2) return false;
+  const bool last = pass.probabilities || pass.argmax;
+  if (!pass.slice || pass.splat == last || (pass.splat && !pass.q) || pass.kernel_count != 2) return false;
   for (int i = 0; i < 2; ++i) {
     const PassKernel& kn = pass.kernels[i];
     if (!kn.offset || !kn.bands || kn.compat) return false;
@@ -448,7 +464,10 @@ bool two_lattice_pass(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
                       {pass.kernels[0].slice_weight, pass.kernels[1].slice_weight},
                       {pass.kernels[0].blurred, pass.kernels[1].blurred},
                       pass.prior,
-                      pass.q - pass.q_origin * pass.lp};
+                      pass.q ? pass.q - pass.q_origin * pass.lp : nullptr,
+                      pass.probabilities,
+                      pass.argmax,
+                      pass.labels};
   F8 start[4];
   for (int c = 0; c < pass.lp / 8 && c < 4; ++c) {
     alignas(32) float v[8];
@@ -458,8 +477,9 @@ bool two_lattice_pass(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
   auto run = [&](auto lanes) {
     constexpr int kC = decltype(lanes)::value;
     constexpr int kG = kC <= 2 ? 4 : 2;
-    if (a == 3 && b == 6) return two_lattice_run<kC, kG, 3, 6>(k, t0, t1, start), true;
-    if (a == 6 && b == 3) return two_lattice_run<kC, kG, 6, 3>(k, t0, t1, start), true;
+    auto go = [&](auto run_last, auto run_splat) { (last ? run_last : run_splat)(k, t0, t1, start); return true; };
+    if (a == 3 && b == 6) return go(two_lattice_run<kC, kG, 3, 6, true>, two_lattice_run<kC, kG, 3, 6, false>);
+    if (a == 6 && b == 3) return go(two_lattice_run<kC, kG, 6, 3, true>, two_lattice_run<kC, kG, 6, 3, false>);
     return false;
   };
   switch (pass.lp) {
