@@ -1,0 +1,403 @@
+// The mean-field pass (HotLoops::mean_field, splat_band): included by hot_loops.inl inside its per-ISA
+// namespace, after f8.inl.
+// The simplex sizes of the CRF's two kernels (d = 2 and 5) get their own copy of the loops over a
+// point's vertices, so they unroll; others take the generic copy.
+template <typename Fn>
+inline void with_simplex(int dp1, Fn&& fn) {
+  switch (dp1) {
+    case 3: return fn(Lanes<3>());
+    case 6: return fn(Lanes<6>());
+    default: return fn(Lanes<0>());
+  }
+}
+
+// The loops over points, chunks and simplex vertices below have compile-time bounds (for the common sizes);
+// unrolled, the per-point arrays of vectors stay in registers (measured: -8 % per pass).
+#if defined(__clang__)
+#define ATROUS_UNROLL _Pragma("unroll 8")
+#elif defined(__GNUC__)
+#define ATROUS_UNROLL _Pragma("GCC unroll 8")
+#else
+#define ATROUS_UNROLL
+#endif
+
+// Points ts[0 .. kG) of a mean-field pass, their stages interleaved: one point's work is a long chain
+// (slice, max, exp, sum, divide[, splat]) that the core cannot overlap with the next point's by itself.
+// kC: the lanes in 8-float chunks (nc), known at compile time for the common label counts.
+template <int kC, int kG>
+inline void pass_points(const MeanFieldPass& pass, const int64_t* ts, int nc, const F8* start, float* scratch) {
+  constexpr int kN = kC ? kC : kMaxPaddedLabels / 8;
+  const int lp = nc * 8;
+  const int labels = pass.labels;
+  F8 acc[kG][kN], f[kG][kN];
+  ATROUS_UNROLL for (int g = 0; g < kG; ++g)
+    ATROUS_UNROLL for (int c = 0; c < nc; ++c) acc[g][c] = start[c];
+  for (int i = 0; pass.slice && i < pass.kernel_count; ++i) {
+    const PassKernel& kn = pass.kernels[i];
+    const int dp1 = kn.dp1;
+    const float* blurred = kn.blurred;
+    ATROUS_UNROLL for (int g = 0; g < kG; ++g) {
+      if (kn.taps) {  // this row's column taps, gathered by mean_field before the row
+        const float* column = pass.row_scratch + ((1 + i) * pass.width + ts[g] - pass.y * pass.width) * lp;
+        ATROUS_UNROLL for (int c = 0; c < nc; ++c) f[g][c] = load8(column + 8 * c);
+        continue;
+      }
+      if (!kn.offset) {
+        ATROUS_UNROLL for (int c = 0; c < nc; ++c) f[g][c] = load8(kn.filtered + ts[g] * lp + 8 * c);
+        continue;
+      }
+      with_simplex(dp1, [&](auto simplex) {
+        constexpr int kDp1 = decltype(simplex)::value;
+        const int n1 = kDp1 ? kDp1 : dp1;
+        const int32_t* off = kn.offset + ts[g] * n1;
+        const float* wt = kn.slice_weight + ts[g] * n1;
+        if (!kn.compat) {  // Potts: the weights are scaled already, so the sliced values add straight into acc
+          ATROUS_UNROLL for (int r = 0; r < n1; ++r) {
+            const float* v = blurred + static_cast<int64_t>(off[r]) * lp;
+            const F8 w = set8(wt[r]);
+            ATROUS_UNROLL for (int c = 0; c < nc; ++c) acc[g][c] = acc[g][c] + w * load8(v + 8 * c);
+          }
+          return;
+        }
+        ATROUS_UNROLL for (int c = 0; c < nc; ++c) f[g][c] = set8(0.f);
+        ATROUS_UNROLL for (int r = 0; r < n1; ++r) {
+          const float* v = blurred + static_cast<int64_t>(off[r]) * lp;
+          const F8 w = set8(wt[r]);
+          ATROUS_UNROLL for (int c = 0; c < nc; ++c) f[g][c] = f[g][c] + w * load8(v + 8 * c);
+        }
+      });
+    }
+    ATROUS_UNROLL for (int g = 0; g < kG; ++g) {
+      if (kn.offset && !kn.compat) continue;  // added while sliced
+      const F8 s = set8(kn.norm ? kn.factor * kn.norm[ts[g]] : kn.factor);
+      if (!kn.compat) {
+        ATROUS_UNROLL for (int c = 0; c < nc; ++c) acc[g][c] = acc[g][c] + s * f[g][c];
+        continue;
+      }
+      float* fx = scratch;  // a matrix kernel: compat · f lane by lane
+      float* sum = scratch + kMaxPaddedLabels;
+      ATROUS_UNROLL for (int c = 0; c < nc; ++c) {
+        store8(fx + 8 * c, f[g][c]);
+        store8(sum + 8 * c, set8(0.f));
+      }
+      for (int l = 0; l < labels; ++l) {
+        float v = 0.f;
+        for (int m = 0; m < labels; ++m) v += kn.compat[l * labels + m] * fx[m];
+        sum[l] = v;
+      }
+      ATROUS_UNROLL for (int c = 0; c < nc; ++c) acc[g][c] = acc[g][c] - s * load8(sum + 8 * c);
+    }
+  }
+  // q = prior ⊙ exp(acc - max acc), normalized, in acc (the padding lanes start at -huge and have a prior of 0).
+  // Without the pairwise terms, q is the prior normalized.
+  F8 mx[kG], sum[kG];
+  ATROUS_UNROLL for (int g = 0; g < kG; ++g) {
+    mx[g] = acc[g][0];
+    for (int c = 1; c < nc; ++c) mx[g] = max8(mx[g], acc[g][c]);
+    mx[g] = hmax8(mx[g]);
+    sum[g] = set8(0.f);
+  }
+  ATROUS_UNROLL for (int g = 0; g < kG; ++g)
+    ATROUS_UNROLL for (int c = 0; c < nc; ++c) {
+      const F8 prior = load8(pass.prior + ts[g] * lp + 8 * c);
+      acc[g][c] = pass.slice ? exp8(acc[g][c] - mx[g]) * prior : prior;
+      sum[g] = sum[g] + acc[g][c];
+    }
+  ATROUS_UNROLL for (int g = 0; g < kG; ++g) {
+    const F8 inv = set8(1.f) / hsum8(sum[g]);
+    ATROUS_UNROLL for (int c = 0; c < nc; ++c) acc[g][c] = acc[g][c] * inv;
+  }
+  if (pass.q)
+    ATROUS_UNROLL for (int g = 0; g < kG; ++g)
+      ATROUS_UNROLL for (int c = 0; c < nc; ++c) store8(pass.q + (ts[g] - pass.q_origin) * lp + 8 * c, acc[g][c]);
+  if (pass.probabilities || pass.argmax)
+    ATROUS_UNROLL for (int g = 0; g < kG; ++g) {
+      float* q = scratch;
+      ATROUS_UNROLL for (int c = 0; c < nc; ++c) store8(q + 8 * c, acc[g][c]);
+      if (pass.probabilities) std::memcpy(pass.probabilities + ts[g] * labels, q, sizeof(float) * labels);
+      if (pass.argmax) {
+        int best = 0;
+        for (int l = 1; l < labels; ++l)
+          if (q[l] > q[best]) best = l;
+        pass.argmax[ts[g]] = best;
+      }
+    }
+  // Lattice kernels without a BandSplat (few points per vertex: little to sum before writing) splat point by point.
+  for (int i = 0; pass.splat && i < pass.kernel_count; ++i) {
+    const PassKernel& kn = pass.kernels[i];
+    if (!kn.offset || kn.bands) continue;
+    const int dp1 = kn.dp1;
+    float* to = kn.splat_to;
+    const float* scale = kn.splat_scale;
+    with_simplex(dp1, [&](auto simplex) {
+      constexpr int kDp1 = decltype(simplex)::value;
+      const int n1 = kDp1 ? kDp1 : dp1;
+      ATROUS_UNROLL for (int g = 0; g < kG; ++g) {
+        const float sp = scale ? scale[ts[g]] : 1.f;
+        const int32_t* off = kn.offset + ts[g] * n1;
+        const float* wt = kn.weight + ts[g] * n1;
+        ATROUS_UNROLL for (int r = 0; r < n1; ++r) {
+          float* o = to + static_cast<int64_t>(off[r]) * lp;
+          const F8 w = set8(wt[r] * sp);
+          ATROUS_UNROLL for (int c = 0; c < nc; ++c) store8(o + 8 * c, load8(o + 8 * c) + w * acc[g][c]);
+        }
+      }
+    });
+  }
+}
+
+template <int kC, int kG>
+void mean_field_chunks(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
+  const int nc = kC ? kC : pass.lp / 8;
+  F8 start[kMaxPaddedLabels / 8];  // 0 on label lanes; on padding so low that it never is the max
+  for (int c = 0; c < nc; ++c) {
+    alignas(32) float v[8];
+    for (int j = 0; j < 8; ++j) v[j] = c * 8 + j < pass.labels ? 0.f : -3e38f;
+    start[c] = load8(v);
+  }
+  alignas(32) float scratch[2 * kMaxPaddedLabels];
+  int64_t ts[kG];
+  int64_t t = t0;
+  for (; t + kG <= t1; t += kG) {
+    for (int g = 0; g < kG; ++g) ts[g] = t + g;
+    pass_points<kC, kG>(pass, ts, nc, start, scratch);
+  }
+  for (; t < t1; ++t) pass_points<kC, 1>(pass, &t, nc, start, scratch);
+}
+
+// The common pass of the iterations — two Potts lattice kernels splatted by bands, only the band's q to store
+// (densecrf's and deeplab-v1's kernels) — with what pass_points decides per point known beforehand: the simplex
+// sizes at compile time, every pointer in a local.
+struct TwoLattices {
+  const int32_t* offset[2];
+  const float* weight[2];
+  const float* blurred[2];
+  const float* prior;
+  float* q;  // point t's q at q + t · lp (the iterations but the last)
+  float* probabilities;  // the last pass's outputs (see MeanFieldPass)
+  int32_t* argmax;
+  int labels;
+};
+
+template <int kC, int kG, int kA, int kB, bool kLast>
+inline void two_lattice_points(const TwoLattices& k, int64_t t, const F8* start) {
+  constexpr int kLp = kC * 8;
+  F8 acc[kG][kC];
+  ATROUS_UNROLL for (int g = 0; g < kG; ++g)
+    ATROUS_UNROLL for (int c = 0; c < kC; ++c) acc[g][c] = start[c];
+  ATROUS_UNROLL for (int g = 0; g < kG; ++g) {
+    ATROUS_UNROLL for (int r = 0; r < kA; ++r) {
+      const float* v = k.blurred[0] + static_cast<int64_t>(k.offset[0][(t + g) * kA + r]) * kLp;
+      const F8 w = set8(k.weight[0][(t + g) * kA + r]);
+      ATROUS_UNROLL for (int c = 0; c < kC; ++c) acc[g][c] = acc[g][c] + w * load8(v + 8 * c);
+    }
+    ATROUS_UNROLL for (int r = 0; r < kB; ++r) {
+      const float* v = k.blurred[1] + static_cast<int64_t>(k.offset[1][(t + g) * kB + r]) * kLp;
+      const F8 w = set8(k.weight[1][(t + g) * kB + r]);
+      ATROUS_UNROLL for (int c = 0; c < kC; ++c) acc[g][c] = acc[g][c] + w * load8(v + 8 * c);
+    }
+  }
+  F8 mx[kG], sum[kG];
+  ATROUS_UNROLL for (int g = 0; g < kG; ++g) {
+    mx[g] = acc[g][0];
+    ATROUS_UNROLL for (int c = 1; c < kC; ++c) mx[g] = max8(mx[g], acc[g][c]);
+    mx[g] = hmax8(mx[g]);
+    sum[g] = set8(0.f);
+  }
+  ATROUS_UNROLL for (int g = 0; g < kG; ++g)
+    ATROUS_UNROLL for (int c = 0; c < kC; ++c) {
+      acc[g][c] = exp8(acc[g][c] - mx[g]) * load8(k.prior + (t + g) * kLp + 8 * c);
+      sum[g] = sum[g] + acc[g][c];
+    }
+  ATROUS_UNROLL for (int g = 0; g < kG; ++g) {
+    const F8 inv = set8(1.f) / hsum8(sum[g]);
+    if (!kLast) {
+      ATROUS_UNROLL for (int c = 0; c < kC; ++c) store8(k.q + (t + g) * kLp + 8 * c, acc[g][c] * inv);
+      continue;
+    }
+    alignas(32) float q[kLp];
+    ATROUS_UNROLL for (int c = 0; c < kC; ++c) store8(q + 8 * c, acc[g][c] * inv);
+    if (k.probabilities) std::memcpy(k.probabilities + (t + g) * k.labels, q, sizeof(float) * k.labels);
+    if (k.argmax) {
+      int best = 0;  // the first of equal maxima
+      for (int l = 1; l < k.labels; ++l) best = q[l] > q[best] ? l : best;
+      k.argmax[t + g] = best;
+    }
+  }
+}
+
+template <int kC, int kG, int kA, int kB, bool kLast>
+void two_lattice_run(const TwoLattices& k, int64_t t0, int64_t t1, const F8* start) {
+  int64_t t = t0;
+  for (; t + kG <= t1; t += kG) two_lattice_points<kC, kG, kA, kB, kLast>(k, t, start);
+  for (; t < t1; ++t) two_lattice_points<kC, 1, kA, kB, kLast>(k, t, start);
+}
+
+// Runs the pass through two_lattice_points when it is that case (for the common label and simplex sizes): an
+// iteration that splats, or the last one, which writes the outputs instead.
+bool two_lattice_pass(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
+  const bool last = pass.probabilities || pass.argmax;
+  if (!pass.slice || pass.splat == last || (pass.splat && !pass.q) || pass.kernel_count != 2) return false;
+  for (int i = 0; i < 2; ++i) {
+    const PassKernel& kn = pass.kernels[i];
+    if (!kn.offset || !kn.bands || kn.compat) return false;
+  }
+  const int a = pass.kernels[0].dp1, b = pass.kernels[1].dp1;
+  const TwoLattices k{{pass.kernels[0].offset, pass.kernels[1].offset},
+                      {pass.kernels[0].slice_weight, pass.kernels[1].slice_weight},
+                      {pass.kernels[0].blurred, pass.kernels[1].blurred},
+                      pass.prior,
+                      pass.q ? pass.q - pass.q_origin * pass.lp : nullptr,
+                      pass.probabilities,
+                      pass.argmax,
+                      pass.labels};
+  F8 start[4];
+  for (int c = 0; c < pass.lp / 8 && c < 4; ++c) {
+    alignas(32) float v[8];
+    for (int j = 0; j < 8; ++j) v[j] = c * 8 + j < pass.labels ? 0.f : -3e38f;
+    start[c] = load8(v);
+  }
+  auto run = [&](auto lanes) {
+    constexpr int kC = decltype(lanes)::value;
+    constexpr int kG = kC <= 2 ? 4 : 2;
+    auto go = [&](auto run_last, auto run_splat) { (last ? run_last : run_splat)(k, t0, t1, start); return true; };
+    if (a == 3 && b == 6) return go(two_lattice_run<kC, kG, 3, 6, true>, two_lattice_run<kC, kG, 3, 6, false>);
+    if (a == 6 && b == 3) return go(two_lattice_run<kC, kG, 6, 3, true>, two_lattice_run<kC, kG, 6, 3, false>);
+    return false;
+  };
+  switch (pass.lp) {
+    case 8: return run(Lanes<1>());
+    case 16: return run(Lanes<2>());
+    case 24: return run(Lanes<3>());
+    case 32: return run(Lanes<4>());
+    default: return false;
+  }
+}
+
+void mean_field_points(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
+  if (two_lattice_pass(pass, t0, t1)) return;
+  // Points interleaved: four while a point's chunks fit in registers alongside, fewer beyond (24 lanes: two
+  // measured ~15 % faster than four on the bench image, identical output; 8 and 16 lanes: four stays best).
+  switch (pass.lp) {
+    case 8: return mean_field_chunks<1, 4>(pass, t0, t1);
+    case 16: return mean_field_chunks<2, 4>(pass, t0, t1);
+    case 24: return mean_field_chunks<3, 2>(pass, t0, t1);
+    case 32: return mean_field_chunks<4, 2>(pass, t0, t1);
+    default: return mean_field_chunks<0, 1>(pass, t0, t1);
+  }
+}
+
+// The splat of one band (see BandSplat): per vertex, its points' weighted q summed in registers (two sums, so
+// the chain of additions is half as long), then added to the vertex's row once.
+template <int kC>
+void splat_band_chunks(const int32_t* vertex, const int32_t* entry_begin, int64_t vertices, const int32_t* point,
+                       const float* weight, const float* q, float* val, int nc_any) {
+  constexpr int kN = kC ? kC : kMaxPaddedLabels / 8;
+  const int nc = kC ? kC : nc_any;
+  const int64_t lp = nc * 8;
+  for (int64_t k = 0; k < vertices; ++k) {
+#if defined(__GNUC__) || defined(__clang__)
+    if (k + kPrefetch < vertices) {  // the rows are spread over a buffer larger than L2: start their loads early
+      const char* ahead = reinterpret_cast<const char*>(val + static_cast<int64_t>(vertex[k + kPrefetch]) * lp);
+      __builtin_prefetch(ahead, 1);
+      __builtin_prefetch(ahead + lp * 4 - 1, 1);
+    }
+#endif
+    F8 a[kN], b[kN];
+    ATROUS_UNROLL for (int c = 0; c < nc; ++c) a[c] = b[c] = set8(0.f);
+    int32_t e = entry_begin[k];
+    const int32_t end = entry_begin[k + 1];
+    for (; e + 1 < end; e += 2) {
+      const float* x = q + point[e] * lp;
+      const float* y = q + point[e + 1] * lp;
+      const F8 wx = set8(weight[e]), wy = set8(weight[e + 1]);
+      ATROUS_UNROLL for (int c = 0; c < nc; ++c) {
+        a[c] = a[c] + wx * load8(x + 8 * c);
+        b[c] = b[c] + wy * load8(y + 8 * c);
+      }
+    }
+    if (e < end) {
+      const float* x = q + point[e] * lp;
+      const F8 wx = set8(weight[e]);
+      ATROUS_UNROLL for (int c = 0; c < nc; ++c) a[c] = a[c] + wx * load8(x + 8 * c);
+    }
+    float* o = val + static_cast<int64_t>(vertex[k]) * lp;
+    ATROUS_UNROLL for (int c = 0; c < nc; ++c) store8(o + 8 * c, load8(o + 8 * c) + (a[c] + b[c]));
+  }
+}
+
+void splat_band(const int32_t* vertex, const int32_t* entry_begin, int64_t vertices, const int32_t* point,
+                const float* weight, const float* q, float* val, int lp) {
+  switch (lp) {
+    case 8: return splat_band_chunks<1>(vertex, entry_begin, vertices, point, weight, q, val, 1);
+    case 16: return splat_band_chunks<2>(vertex, entry_begin, vertices, point, weight, q, val, 2);
+    case 24: return splat_band_chunks<3>(vertex, entry_begin, vertices, point, weight, q, val, 3);
+    case 32: return splat_band_chunks<4>(vertex, entry_begin, vertices, point, weight, q, val, 4);
+    default: return splat_band_chunks<0>(vertex, entry_begin, vertices, point, weight, q, val, lp / 8);
+  }
+}
+
+// Band by band of pass.band_rows rows: the band's new q is stored (when the pass splats), then splatted into
+// each lattice kernel. With separable kernels the band runs row by row: a row's column taps over the previous
+// pass's rows are gathered before it (streaming through 2r+1 rows), and its new q is filtered along x once
+// complete (from the row in cache, one store per output), for the next pass.
+void mean_field(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
+  const int64_t width = pass.width;
+  const int lp = pass.lp;
+  bool separable = false, banded = false;
+  for (int i = 0; i < pass.kernel_count; ++i) {
+    separable |= pass.kernels[i].taps != nullptr;
+    banded |= pass.kernels[i].bands != nullptr;
+  }
+  const bool filter_rows = pass.splat && separable, splat_bands = pass.splat && banded;
+  bool all_banded = pass.kernel_count > 0;
+  for (int i = 0; i < pass.kernel_count; ++i) all_banded &= pass.kernels[i].bands != nullptr;
+  if (!pass.slice && pass.splat && all_banded) {  // the first pass: Q⁰ is the (normalized) prior, splatted as it is
+    for (int64_t y0 = t0 / width; y0 * width < t1; y0 += pass.band_rows)
+      for (int i = 0; i < pass.kernel_count; ++i) {
+        const SplatBand b = pass.kernels[i].bands->band_at_row(y0);
+        splat_band(b.vertex, b.entry_begin, b.vertices, b.point, b.weight, pass.prior + y0 * width * lp,
+                   pass.kernels[i].splat_to, lp);
+      }
+    return;
+  }
+  float* scaled = pass.row_scratch;
+  for (int64_t y0 = t0 / width; y0 * width < t1; y0 += pass.band_rows) {
+    const int64_t y1 = y0 + pass.band_rows < t1 / width ? y0 + pass.band_rows : t1 / width;
+    MeanFieldPass band = pass;
+    if (filter_rows || splat_bands) {
+      band.q = pass.q_band;
+      band.q_origin = y0 * width;
+    }
+    if (!separable) mean_field_points(band, y0 * width, y1 * width);
+    for (int64_t y = y0; separable && y < y1; ++y) {
+      band.y = y;
+      for (int i = 0; pass.slice && i < pass.kernel_count; ++i) {
+        const PassKernel& kn = pass.kernels[i];
+        if (kn.taps)
+          gauss_column_row(kn.rows, pass.row_scratch + (1 + i) * width * lp, width * lp, pass.height, y, kn.taps, kn.radius);
+      }
+      mean_field_points(band, y * width, (y + 1) * width);
+      const float* q_row = band.q + (y * width - band.q_origin) * lp;
+      for (int i = 0; filter_rows && i < pass.kernel_count; ++i) {
+        const PassKernel& kn = pass.kernels[i];
+        if (!kn.taps) continue;
+        const float* in = q_row;
+        if (kn.splat_scale) {
+          for (int64_t x = 0; x < width; ++x)
+            for (int c = 0; c < lp; ++c) scaled[x * lp + c] = q_row[x * lp + c] * kn.splat_scale[y * width + x];
+          in = scaled;
+        }
+        gauss_row(in, kn.rows_to + y * width * lp, static_cast<int>(width), kn.taps, kn.radius, lp);
+      }
+    }
+    for (int i = 0; splat_bands && i < pass.kernel_count; ++i) {
+      const PassKernel& kn = pass.kernels[i];
+      if (!kn.bands) continue;
+      const SplatBand b = kn.bands->band_at_row(y0);
+      splat_band(b.vertex, b.entry_begin, b.vertices, b.point, b.weight, band.q, kn.splat_to, lp);
+    }
+  }
+}
+
+#undef ATROUS_UNROLL
