@@ -21,6 +21,39 @@ inline void with_simplex(int dp1, Fn&& fn) {
 #define ATROUS_UNROLL
 #endif
 
+// to[c] += Σ_r wt[r] · blurred[off[r]][c]: a point's slice of a lattice kernel over its simplex (kDp1 vertices when
+// known at compile time, else dp1) and its 8-lane chunks (kC when known, else nc).
+template <int kC, int kDp1>
+inline void add_slice(F8* to, const int32_t* off, const float* wt, const float* blurred, int dp1, int nc) {
+  const int n1 = kDp1 ? kDp1 : dp1, chunks = kC ? kC : nc;
+  const int64_t lp = chunks * 8;
+  ATROUS_UNROLL for (int r = 0; r < n1; ++r) {
+    const float* v = blurred + off[r] * lp;
+    const F8 w = set8(wt[r]);
+    ATROUS_UNROLL for (int c = 0; c < chunks; ++c) to[c] = to[c] + w * load8(v + 8 * c);
+  }
+}
+
+// The softmax's starting sums: 0 on the label lanes, so low on the padding lanes that they never are the max.
+inline void padded_start(int labels, int nc, F8* start) {
+  for (int c = 0; c < nc; ++c) {
+    alignas(32) float v[8];
+    for (int j = 0; j < 8; ++j) v[j] = c * 8 + j < labels ? 0.f : -3e38f;
+    start[c] = load8(v);
+  }
+}
+
+// The last pass's outputs for point t from its q (lp floats): probabilities (labels floats) and the argmax (the
+// first of equal maxima); either may be null.
+inline void store_outputs(const float* q, int labels, int64_t t, float* probabilities, int32_t* argmax) {
+  if (probabilities) std::memcpy(probabilities + t * labels, q, sizeof(float) * labels);
+  if (argmax) {
+    int best = 0;
+    for (int l = 1; l < labels; ++l) best = q[l] > q[best] ? l : best;
+    argmax[t] = best;
+  }
+}
+
 // Points ts[0 .. kG) of a mean-field pass, their stages interleaved: one point's work is a long chain
 // (slice, max, exp, sum, divide[, splat]) that the core cannot overlap with the next point's by itself.
 // kC: the lanes in 8-float chunks (nc), known at compile time for the common label counts.
@@ -48,23 +81,11 @@ inline void pass_points(const MeanFieldPass& pass, const int64_t* ts, int nc, co
       }
       with_simplex(dp1, [&](auto simplex) {
         constexpr int kDp1 = decltype(simplex)::value;
-        const int n1 = kDp1 ? kDp1 : dp1;
-        const int32_t* off = kn.offset + ts[g] * n1;
-        const float* wt = kn.slice_weight + ts[g] * n1;
-        if (!kn.compat) {  // Potts: the weights are scaled already, so the sliced values add straight into acc
-          ATROUS_UNROLL for (int r = 0; r < n1; ++r) {
-            const float* v = blurred + static_cast<int64_t>(off[r]) * lp;
-            const F8 w = set8(wt[r]);
-            ATROUS_UNROLL for (int c = 0; c < nc; ++c) acc[g][c] = acc[g][c] + w * load8(v + 8 * c);
-          }
-          return;
-        }
+        const int64_t at = ts[g] * (kDp1 ? kDp1 : dp1);
+        // Potts: the weights are scaled already, so the sliced values add straight into acc.
+        if (!kn.compat) return add_slice<kC, kDp1>(acc[g], kn.offset + at, kn.slice_weight + at, blurred, dp1, nc);
         ATROUS_UNROLL for (int c = 0; c < nc; ++c) f[g][c] = set8(0.f);
-        ATROUS_UNROLL for (int r = 0; r < n1; ++r) {
-          const float* v = blurred + static_cast<int64_t>(off[r]) * lp;
-          const F8 w = set8(wt[r]);
-          ATROUS_UNROLL for (int c = 0; c < nc; ++c) f[g][c] = f[g][c] + w * load8(v + 8 * c);
-        }
+        add_slice<kC, kDp1>(f[g], kn.offset + at, kn.slice_weight + at, blurred, dp1, nc);
       });
     }
     ATROUS_UNROLL for (int g = 0; g < kG; ++g) {
@@ -112,15 +133,8 @@ inline void pass_points(const MeanFieldPass& pass, const int64_t* ts, int nc, co
       ATROUS_UNROLL for (int c = 0; c < nc; ++c) store8(pass.q + (ts[g] - pass.q_origin) * lp + 8 * c, acc[g][c]);
   if (pass.probabilities || pass.argmax)
     ATROUS_UNROLL for (int g = 0; g < kG; ++g) {
-      float* q = scratch;
-      ATROUS_UNROLL for (int c = 0; c < nc; ++c) store8(q + 8 * c, acc[g][c]);
-      if (pass.probabilities) std::memcpy(pass.probabilities + ts[g] * labels, q, sizeof(float) * labels);
-      if (pass.argmax) {
-        int best = 0;
-        for (int l = 1; l < labels; ++l)
-          if (q[l] > q[best]) best = l;
-        pass.argmax[ts[g]] = best;
-      }
+      ATROUS_UNROLL for (int c = 0; c < nc; ++c) store8(scratch + 8 * c, acc[g][c]);
+      store_outputs(scratch, labels, ts[g], pass.probabilities, pass.argmax);
     }
   // Lattice kernels without a BandSplat (few points per vertex: little to sum before writing) splat point by point.
   for (int i = 0; pass.splat && i < pass.kernel_count; ++i) {
@@ -149,12 +163,8 @@ inline void pass_points(const MeanFieldPass& pass, const int64_t* ts, int nc, co
 template <int kC, int kG>
 void mean_field_chunks(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
   const int nc = kC ? kC : pass.lp / 8;
-  F8 start[kMaxPaddedLabels / 8];  // 0 on label lanes; on padding so low that it never is the max
-  for (int c = 0; c < nc; ++c) {
-    alignas(32) float v[8];
-    for (int j = 0; j < 8; ++j) v[j] = c * 8 + j < pass.labels ? 0.f : -3e38f;
-    start[c] = load8(v);
-  }
+  F8 start[kMaxPaddedLabels / 8];
+  padded_start(pass.labels, nc, start);
   alignas(32) float scratch[2 * kMaxPaddedLabels];
   int64_t ts[kG];
   int64_t t = t0;
@@ -186,16 +196,8 @@ inline void two_lattice_points(const TwoLattices& k, int64_t t, const F8* start)
   ATROUS_UNROLL for (int g = 0; g < kG; ++g)
     ATROUS_UNROLL for (int c = 0; c < kC; ++c) acc[g][c] = start[c];
   ATROUS_UNROLL for (int g = 0; g < kG; ++g) {
-    ATROUS_UNROLL for (int r = 0; r < kA; ++r) {
-      const float* v = k.blurred[0] + static_cast<int64_t>(k.offset[0][(t + g) * kA + r]) * kLp;
-      const F8 w = set8(k.weight[0][(t + g) * kA + r]);
-      ATROUS_UNROLL for (int c = 0; c < kC; ++c) acc[g][c] = acc[g][c] + w * load8(v + 8 * c);
-    }
-    ATROUS_UNROLL for (int r = 0; r < kB; ++r) {
-      const float* v = k.blurred[1] + static_cast<int64_t>(k.offset[1][(t + g) * kB + r]) * kLp;
-      const F8 w = set8(k.weight[1][(t + g) * kB + r]);
-      ATROUS_UNROLL for (int c = 0; c < kC; ++c) acc[g][c] = acc[g][c] + w * load8(v + 8 * c);
-    }
+    add_slice<kC, kA>(acc[g], k.offset[0] + (t + g) * kA, k.weight[0] + (t + g) * kA, k.blurred[0], kA, kC);
+    add_slice<kC, kB>(acc[g], k.offset[1] + (t + g) * kB, k.weight[1] + (t + g) * kB, k.blurred[1], kB, kC);
   }
   F8 mx[kG], sum[kG];
   ATROUS_UNROLL for (int g = 0; g < kG; ++g) {
@@ -217,12 +219,7 @@ inline void two_lattice_points(const TwoLattices& k, int64_t t, const F8* start)
     }
     alignas(32) float q[kLp];
     ATROUS_UNROLL for (int c = 0; c < kC; ++c) store8(q + 8 * c, acc[g][c] * inv);
-    if (k.probabilities) std::memcpy(k.probabilities + (t + g) * k.labels, q, sizeof(float) * k.labels);
-    if (k.argmax) {
-      int best = 0;  // the first of equal maxima
-      for (int l = 1; l < k.labels; ++l) best = q[l] > q[best] ? l : best;
-      k.argmax[t + g] = best;
-    }
+    store_outputs(q, k.labels, t + g, k.probabilities, k.argmax);
   }
 }
 
@@ -251,12 +248,8 @@ bool two_lattice_pass(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
                       pass.probabilities,
                       pass.argmax,
                       pass.labels};
-  F8 start[4];
-  for (int c = 0; c < pass.lp / 8 && c < 4; ++c) {
-    alignas(32) float v[8];
-    for (int j = 0; j < 8; ++j) v[j] = c * 8 + j < pass.labels ? 0.f : -3e38f;
-    start[c] = load8(v);
-  }
+  F8 start[4];  // lp ≤ 32 below
+  padded_start(pass.labels, pass.lp / 8 < 4 ? pass.lp / 8 : 4, start);
   auto run = [&](auto lanes) {
     constexpr int kC = decltype(lanes)::value;
     constexpr int kG = kC <= 2 ? 4 : 2;
@@ -344,14 +337,13 @@ void splat_band(const int32_t* vertex, const int32_t* entry_begin, int64_t verti
 void mean_field(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
   const int64_t width = pass.width;
   const int lp = pass.lp;
-  bool separable = false, banded = false;
+  bool separable = false, banded = false, all_banded = pass.kernel_count > 0;
   for (int i = 0; i < pass.kernel_count; ++i) {
     separable |= pass.kernels[i].taps != nullptr;
     banded |= pass.kernels[i].bands != nullptr;
+    all_banded &= pass.kernels[i].bands != nullptr;
   }
   const bool filter_rows = pass.splat && separable, splat_bands = pass.splat && banded;
-  bool all_banded = pass.kernel_count > 0;
-  for (int i = 0; i < pass.kernel_count; ++i) all_banded &= pass.kernels[i].bands != nullptr;
   if (!pass.slice && pass.splat && all_banded) {  // the first pass: Q⁰ is the (normalized) prior, splatted as it is
     for (int64_t y0 = t0 / width; y0 * width < t1; y0 += pass.band_rows)
       for (int i = 0; i < pass.kernel_count; ++i) {
