@@ -247,13 +247,14 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
         // adds the sliced values as they are.
         const float factor = pk.factor * lat->blur_gain();
         const float* norm = pk.norm;
+        const float* weight = lat->weights();
         const int dp1 = lat->dp1();
         kp.slice_weight.resize(static_cast<size_t>(n * dp1));
         float* sw = kp.slice_weight.data();
         ATROUS_RETURN_IF_ERROR(pool.parallel_for(n, 16384, [&](int64_t p0, int64_t p1) {
           for (int64_t p = p0; p < p1; ++p) {
             const float s = norm ? factor * norm[p] : factor;
-            for (int r = 0; r < dp1; ++r) sw[p * dp1 + r] = lat->weights()[p * dp1 + r] * s;
+            for (int r = 0; r < dp1; ++r) sw[p * dp1 + r] = weight[p * dp1 + r] * s;
           }
         }));
         pk.slice_weight = sw;

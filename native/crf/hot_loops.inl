@@ -167,6 +167,15 @@ inline float exp_shifted(float x) {
 bool embed_block(const float*, int64_t, int, const float*, int32_t*, float*) { return false; }
 #endif
 
+// The sum of a row of lp floats (lp a multiple of 8).
+inline float row_sum(const float* u, int lp) {
+  F8 sum = set8(0.f);
+  for (int c = 0; c < lp; c += 8) sum = sum + load8(u + c);
+  alignas(32) float total[8];
+  store8(total, hsum8(sum));
+  return total[0];
+}
+
 inline bool bad_score(float v, bool logits) { return logits ? !(v - v == 0.f) : !(v >= 0.f && v <= 1.f); }
 
 // Blocks of points whose scores fit in L1 are checked, then copied to rows of lp (logits through a softmax).
@@ -189,11 +198,7 @@ int64_t prior(const float* scores, int labels, int lp, bool logits, float* out, 
       if (!logits) {  // clamped, then normalized (so that the first pass's Q is the prior as it is)
         for (int l = 0; l < labels; ++l) u[l] = f[l] > kMinProbability ? f[l] : kMinProbability;
         for (int l = labels; l < lp; ++l) u[l] = 0.f;
-        F8 sum = set8(0.f);
-        for (int c = 0; c < lp; c += 8) sum = sum + load8(u + c);
-        alignas(32) float total[8];
-        store8(total, hsum8(sum));
-        const F8 inv = set8(1.f / total[0]);
+        const F8 inv = set8(1.f / row_sum(u, lp));
         for (int c = 0; c < lp; c += 8) store8(u + c, load8(u + c) * inv);
         continue;
       }
@@ -201,15 +206,8 @@ int64_t prior(const float* scores, int labels, int lp, bool logits, float* out, 
       for (int l = 1; l < labels; ++l) mx = f[l] > mx ? f[l] : mx;
       for (int l = 0; l < labels; ++l) u[l] = f[l] - mx;
       for (int l = labels; l < lp; ++l) u[l] = -100.f;  // exp8 takes it to ~0; set to 0 below
-      F8 sum = set8(0.f);
-      for (int c = 0; c < lp; c += 8) {
-        const F8 e = exp8(load8(u + c));
-        store8(u + c, e);
-        sum = sum + e;
-      }
-      alignas(32) float total[8];
-      store8(total, hsum8(sum));
-      const float inv = 1.f / total[0];
+      for (int c = 0; c < lp; c += 8) store8(u + c, exp8(load8(u + c)));
+      const float inv = 1.f / row_sum(u, lp);
       for (int l = 0; l < labels; ++l) u[l] = u[l] * inv > kMinProbability ? u[l] * inv : kMinProbability;
       for (int l = labels; l < lp; ++l) u[l] = 0.f;
     }
