@@ -7,6 +7,7 @@ import path from 'node:path';
 
 import { resolveCrfOptions, type NativeCrfOptions } from '../lib/crf/options';
 import { crfBenchInput } from './crf-input';
+import { flag } from './util';
 
 interface CrfAddon {
   denseCrf(
@@ -19,11 +20,6 @@ function load(file: string): CrfAddon {
   const module = { exports: {} };
   process.dlopen(module, path.resolve(file));
   return module.exports as CrfAddon;
-}
-
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? (process.argv[i + 1] ?? fallback) : fallback;
 }
 
 async function main() {

@@ -4,14 +4,13 @@
 // about 545 ms for this work on a 2-core machine like ours (quoted, not measured here).
 import { denseCrf } from '../lib/crf';
 import { crfBenchInput } from './crf-input';
+import { flag } from './util';
 
 const REFERENCE_MS = 545;
 
 async function main() {
-  const threadsArg = process.argv.indexOf('--threads');
-  const threads = threadsArg > 0 ? Number(process.argv[threadsArg + 1]) : 0;
-  const onlyArg = process.argv.indexOf('--only');
-  const only = onlyArg > 0 ? process.argv[onlyArg + 1] : '';
+  const threads = Number(flag('--threads', '0'));
+  const only = flag('--only', '');
   const { rgb, width, height, labels, scores } = await crfBenchInput();
   const cases = [
     ['deeplab-v2 (10 it.)', { preset: 'deeplab-v2' as const }],

@@ -34,6 +34,12 @@ export function sharedModels(): string {
   return sharedPath('models');
 }
 
+// The value after `--name` on the command line, or `fallback`.
+export function flag(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+}
+
 export function row(cells: (string | number)[]): string {
   return cells.map((c) => (typeof c === 'number' ? c.toFixed(2) : c)).join(' | ');
 }
