@@ -1,6 +1,7 @@
 // A/B of two builds of the addon on the CRF bench, loaded side by side in one process and called in turn,
 // so that both see the same load on the machine (absolute times on a shared VM swing by tens of percent).
-//   node --require tsx/cjs bench/crf-ab.ts A.node B.node [--threads N] [--calls N] [--preset densecrf|deeplab-v2]
+//   node --require tsx/cjs bench/crf-ab.ts A.node B.node [--threads N] [--calls N] [--preset densecrf|deeplab-v2] [--fresh]
+// (--fresh: new output arrays for every call, as the JS API allocates them; else each build reuses its own).
 // (for example A = a copy of build/Release/atrous.node made before a change, B = the rebuilt one).
 // Prints each build's median and fastest wall and CPU time per call, and how far their outputs differ.
 import path from 'node:path';
@@ -24,10 +25,11 @@ function load(file: string): CrfAddon {
 
 async function main() {
   const [fileA, fileB] = process.argv.slice(2, 4);
-  if (!fileA?.endsWith('.node') || !fileB?.endsWith('.node')) throw new Error('usage: crf-ab.ts A.node B.node [--threads N] [--calls N] [--preset P]');
+  if (!fileA?.endsWith('.node') || !fileB?.endsWith('.node')) throw new Error('usage: crf-ab.ts A.node B.node [--threads N] [--calls N] [--preset P] [--fresh]');
   const threads = Number(flag('--threads', '0'));
   const calls = Number(flag('--calls', '15'));
   const preset = flag('--preset', 'densecrf');
+  const fresh = process.argv.includes('--fresh');
   const input = await crfBenchInput();
   const { rgb, width, height, labels, scores } = input;
   const options = {
@@ -42,6 +44,10 @@ async function main() {
     for (const b of builds) {
       const c0 = process.cpuUsage();
       const t0 = performance.now();
+      if (fresh) {
+        b.labels = new Int32Array(width * height);
+        b.probabilities = new Float32Array(width * height * labels);
+      }
       await b.addon.denseCrf(rgb, width, height, scores, labels, options, b.labels, b.probabilities);
       const wall = performance.now() - t0;
       const c = process.cpuUsage(c0);
