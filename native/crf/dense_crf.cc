@@ -188,7 +188,7 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
     const int L = im.labels, lp = (L + kLane - 1) / kLane * kLane;
     const int parts = splat_parts(n);
     const int64_t limit = o.memory_limit > 0 ? o.memory_limit : default_memory_limit();
-    int64_t need = n * lp * 4 * 2 + n * 4 * 2;  // prior, Q; normalization scratch
+    int64_t need = n * L * 4 + n * lp * 4 + n * 4 * 2;  // prior (logits), Q; normalization scratch
     // Per part of the pass: a band of Q, and rows for separable kernels.
     need += parts * (kSplatBandRows + 1 + static_cast<int64_t>(o.kernels.size())) * im.width * lp * 4;
     for (const PairwiseKernel& k : o.kernels)
@@ -202,13 +202,14 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
     ThreadPool pool(o.threads > 0 ? o.threads : ThreadPool::default_threads());
     const HotLoops& loops = hot_loops();
     const size_t size = static_cast<size_t>(n * lp);
-    // The scores as probabilities (Q ∝ p ⊙ exp(pairwise) needs no logarithm), checked on the way; the first bad
-    // point (the lowest, whatever the thread count) is reported.
-    AlignedVector<float> prior, q;  // not zeroed: first written by the parallel loops
-    prior.resize(size);
+    // The scores checked, and as probabilities (Q ∝ p ⊙ exp(pairwise) needs no logarithm): probabilities as they
+    // are, logits through a softmax. The first bad point (the lowest, whatever the thread count) is reported.
+    AlignedVector<float> logit_prior, q;  // not zeroed: first written by the parallel loops
+    if (o.logits) logit_prior.resize(static_cast<size_t>(n * L));
+    const float* prior = o.logits ? logit_prior.data() : im.scores;
     std::atomic<int64_t> first_bad{n};
     ATROUS_RETURN_IF_ERROR(pool.parallel_for(n, 4096, [&](int64_t p0, int64_t p1) {
-      const int64_t bad = loops.prior(im.scores, L, lp, o.logits, prior.data(), p0, p1);
+      const int64_t bad = loops.prior(im.scores, L, o.logits, logit_prior.data(), p0, p1);
       if (bad >= 0) lower_atomically(first_bad, bad);
     }));
     if (first_bad.load() < n) return bad_score(im, o, first_bad.load());
@@ -279,7 +280,7 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
     const int64_t width = im.width, height = im.height;
     auto run_pass = [&](bool slice, bool splat, bool last) -> Status {
       MeanFieldPass pass;
-      pass.prior = prior.data();
+      pass.prior = prior;
       pass.kernel_count = static_cast<int>(pass_kernels.size());
       pass.slice = slice;
       pass.splat = splat;

@@ -16,6 +16,19 @@ inline F8 load8(const float* p) {
 inline void store8(float* p, F8 v) { std::memcpy(p, &v, sizeof v); }
 inline F8 set8(float x) { return F8{x, x, x, x, x, x, x, x}; }
 inline F8 max8(F8 a, F8 b) { return a > b ? a : b; }
+// The first `count` (1 to 8) floats at p, 0 on the other lanes, reading nothing past p + count.
+inline F8 load8_first(const float* p, int count) {
+#if defined(__AVX512VL__)
+  return (F8)_mm256_maskz_loadu_ps(static_cast<__mmask8>((1u << count) - 1), p);
+#elif defined(__AVX2__)
+  const I8 lane = {0, 1, 2, 3, 4, 5, 6, 7};
+  return (F8)_mm256_maskload_ps(p, (__m256i)(lane < count));
+#else
+  float v[8] = {};
+  std::memcpy(v, p, sizeof(float) * count);
+  return load8(v);
+#endif
+}
 
 #if defined(__clang__) || __GNUC__ >= 12
 #define ATROUS_SHUFFLE8(v, a, b, c, d, e, f, g, h) __builtin_shufflevector(v, v, a, b, c, d, e, f, g, h)
@@ -57,6 +70,11 @@ inline F8 load8(const float* p) {
 }
 inline void store8(float* p, F8 v) { std::memcpy(p, v.v, sizeof v.v); }
 inline F8 set8(float x) { return F8{{x, x, x, x, x, x, x, x}}; }
+inline F8 load8_first(const float* p, int count) {
+  F8 r = {};
+  std::memcpy(r.v, p, sizeof(float) * count);
+  return r;
+}
 #define ATROUS_LANEWISE8(expr) \
   F8 r;                        \
   for (int i = 0; i < 8; ++i) r.v[i] = expr;  \

@@ -33,12 +33,12 @@ struct PassKernel {
   const float* compat = nullptr;    // labels × labels: subtract compat · f; null: Potts, add f
 };
 
-// q[p] = prior[p] ⊙ exp(Σ_k pairwise_k[p]), normalized (softmax(log prior + pairwise)) — q = prior normalized when
-// !slice — then, when
+// q[p] = p ⊙ exp(Σ_k pairwise_k[p]), normalized (softmax(log p + pairwise)), with p = max(prior[p],
+// kMinProbability) — q = p normalized when !slice — then, when
 // `splat`, the new q splatted into each lattice kernel (band by band) and filtered along x for each separable
 // one; q is also stored where the outputs are not null.
 struct MeanFieldPass {
-  const float* prior = nullptr;  // n × lp: the scores as probabilities (see HotLoops::prior); padding lanes 0
+  const float* prior = nullptr;  // n × labels: the scores as probabilities (not normalized; see HotLoops::prior)
   const PassKernel* kernels = nullptr;
   int kernel_count = 0;
   bool slice = false, splat = false;
@@ -79,11 +79,10 @@ struct HotLoops {
   // k < vertices (a band of a BandSplat).
   void (*splat_band)(const int32_t* vertex, const int32_t* entry_begin, int64_t vertices, const int32_t* point,
                      const float* weight, const float* q, float* val, int lp);
-  // out[p] = max(scores[p], kMinProbability) normalized to sum 1, or for logits max(softmax(scores[p]),
-  // kMinProbability), per label of points [p0, p1) (scores: labels per point; out: lp per point, 0 on the lanes
-  // past the labels). Returns the first point in the range with a score not finite (or, for probabilities,
-  // outside [0, 1]), else -1.
-  int64_t (*prior)(const float* scores, int labels, int lp, bool logits, float* out, int64_t p0, int64_t p1);
+  // Checks the scores of points [p0, p1) (labels each) and returns the first point with a score not finite (or, for
+  // probabilities, outside [0, 1]), else -1; for logits, writes out[p] = max(softmax(scores[p]), kMinProbability)
+  // (labels per point too). Probabilities go to the pass as they are.
+  int64_t (*prior)(const float* scores, int labels, bool logits, float* out, int64_t p0, int64_t p1);
   // The lattice embedding of points [0, count) of `features` (d floats each, already scaled by 1/σ): each point's
   // d+1 simplex vertex keys (d ints each) and barycentric weights, eight points at a time. Returns false where
   // there is no such loop (d other than 2 and 5, or compilers without vector extensions).

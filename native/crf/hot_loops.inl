@@ -167,21 +167,13 @@ inline float exp_shifted(float x) {
 bool embed_block(const float*, int64_t, int, const float*, int32_t*, float*) { return false; }
 #endif
 
-// The sum of a row of lp floats (lp a multiple of 8).
-inline float row_sum(const float* u, int lp) {
-  F8 sum = set8(0.f);
-  for (int c = 0; c < lp; c += 8) sum = sum + load8(u + c);
-  alignas(32) float total[8];
-  store8(total, hsum8(sum));
-  return total[0];
-}
-
 inline bool bad_score(float v, bool logits) { return logits ? !(v - v == 0.f) : !(v >= 0.f && v <= 1.f); }
 
-// Blocks of points whose scores fit in L1 are checked, then copied to rows of lp (logits through a softmax).
-int64_t prior(const float* scores, int labels, int lp, bool logits, float* out, int64_t p0, int64_t p1) {
+// Blocks of points whose scores fit in L1 are checked, then (logits) turned into probabilities.
+int64_t prior(const float* scores, int labels, bool logits, float* out, int64_t p0, int64_t p1) {
   constexpr int64_t kBlock = 8192;
   const int64_t block = kBlock / labels > 0 ? kBlock / labels : 1;
+  alignas(32) float u[kMaxPaddedLabels];
   for (int64_t b0 = p0; b0 < p1; b0 += block) {
     const int64_t b1 = b0 + block < p1 ? b0 + block : p1;
     const float* s = scores + b0 * labels;
@@ -192,24 +184,19 @@ int64_t prior(const float* scores, int labels, int lp, bool logits, float* out, 
       for (int64_t p = b0; p < b1; ++p)
         for (int l = 0; l < labels; ++l)
           if (bad_score(scores[p * labels + l], logits)) return p;
-    for (int64_t p = b0; p < b1; ++p) {
-      float* u = out + p * lp;
+    for (int64_t p = b0; logits && p < b1; ++p) {
       const float* f = scores + p * labels;
-      if (!logits) {  // clamped, then normalized (so that the first pass's Q is the prior as it is)
-        for (int l = 0; l < labels; ++l) u[l] = f[l] > kMinProbability ? f[l] : kMinProbability;
-        for (int l = labels; l < lp; ++l) u[l] = 0.f;
-        const F8 inv = set8(1.f / row_sum(u, lp));
-        for (int c = 0; c < lp; c += 8) store8(u + c, load8(u + c) * inv);
-        continue;
-      }
       float mx = f[0];
       for (int l = 1; l < labels; ++l) mx = f[l] > mx ? f[l] : mx;
+      const int lp = (labels + 7) / 8 * 8;
       for (int l = 0; l < labels; ++l) u[l] = f[l] - mx;
-      for (int l = labels; l < lp; ++l) u[l] = -100.f;  // exp8 takes it to ~0; set to 0 below
+      for (int l = labels; l < lp; ++l) u[l] = -100.f;
       for (int c = 0; c < lp; c += 8) store8(u + c, exp8(load8(u + c)));
-      const float inv = 1.f / row_sum(u, lp);
-      for (int l = 0; l < labels; ++l) u[l] = u[l] * inv > kMinProbability ? u[l] * inv : kMinProbability;
-      for (int l = labels; l < lp; ++l) u[l] = 0.f;
+      float all = 0.f;
+      for (int l = 0; l < labels; ++l) all += u[l];
+      const float inv = 1.f / all;
+      float* o = out + p * labels;
+      for (int l = 0; l < labels; ++l) o[l] = u[l] * inv > kMinProbability ? u[l] * inv : kMinProbability;
     }
   }
   return -1;

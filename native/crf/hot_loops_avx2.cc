@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <immintrin.h>  // the masked loads in f8.inl
 
 namespace atrous::crf {
 

@@ -43,6 +43,22 @@ inline void padded_start(int labels, int nc, F8* start) {
   }
 }
 
+// The floor of the prior on each lane: kMinProbability on the label lanes, 0 on the padding ones.
+inline void prior_floor(int labels, int nc, F8* floor) {
+  for (int c = 0; c < nc; ++c) {
+    alignas(32) float v[8];
+    for (int j = 0; j < 8; ++j) v[j] = c * 8 + j < labels ? kMinProbability : 0.f;
+    floor[c] = load8(v);
+  }
+}
+
+// Chunk c (of nc) of point t's prior: its `labels` floats at prior + t · labels (rows not padded, so the last chunk
+// reads only the point's own labels), clamped below by floor.
+#define ATROUS_PRIOR_CHUNK(prior, t, c, nc, labels, floor)                                                      \
+  max8((c) + 1 < (nc) || (labels) % 8 == 0 ? load8((prior) + (t) * (labels) + 8 * (c))                          \
+                                           : load8_first((prior) + (t) * (labels) + 8 * (c), (labels) - 8 * (c)), \
+       (floor)[c])
+
 // The last pass's outputs for point t from its q (lp floats): probabilities (labels floats) and the argmax (the
 // first of equal maxima); either may be null.
 inline void store_outputs(const float* q, int labels, int64_t t, float* probabilities, int32_t* argmax) {
@@ -58,7 +74,8 @@ inline void store_outputs(const float* q, int labels, int64_t t, float* probabil
 // (slice, max, exp, sum, divide[, splat]) that the core cannot overlap with the next point's by itself.
 // kC: the lanes in 8-float chunks (nc), known at compile time for the common label counts.
 template <int kC, int kG>
-inline void pass_points(const MeanFieldPass& pass, const int64_t* ts, int nc, const F8* start, float* scratch) {
+inline void pass_points(const MeanFieldPass& pass, const int64_t* ts, int nc, const F8* start, const F8* floor,
+                        float* scratch) {
   constexpr int kN = kC ? kC : kMaxPaddedLabels / 8;
   const int lp = nc * 8;
   const int labels = pass.labels;
@@ -120,7 +137,7 @@ inline void pass_points(const MeanFieldPass& pass, const int64_t* ts, int nc, co
   }
   ATROUS_UNROLL for (int g = 0; g < kG; ++g)
     ATROUS_UNROLL for (int c = 0; c < nc; ++c) {
-      const F8 prior = load8(pass.prior + ts[g] * lp + 8 * c);
+      const F8 prior = ATROUS_PRIOR_CHUNK(pass.prior, ts[g], c, nc, labels, floor);
       acc[g][c] = pass.slice ? exp8(acc[g][c] - mx[g]) * prior : prior;
       sum[g] = sum[g] + acc[g][c];
     }
@@ -163,16 +180,17 @@ inline void pass_points(const MeanFieldPass& pass, const int64_t* ts, int nc, co
 template <int kC, int kG>
 void mean_field_chunks(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
   const int nc = kC ? kC : pass.lp / 8;
-  F8 start[kMaxPaddedLabels / 8];
+  F8 start[kMaxPaddedLabels / 8], floor[kMaxPaddedLabels / 8];
   padded_start(pass.labels, nc, start);
+  prior_floor(pass.labels, nc, floor);
   alignas(32) float scratch[2 * kMaxPaddedLabels];
   int64_t ts[kG];
   int64_t t = t0;
   for (; t + kG <= t1; t += kG) {
     for (int g = 0; g < kG; ++g) ts[g] = t + g;
-    pass_points<kC, kG>(pass, ts, nc, start, scratch);
+    pass_points<kC, kG>(pass, ts, nc, start, floor, scratch);
   }
-  for (; t < t1; ++t) pass_points<kC, 1>(pass, &t, nc, start, scratch);
+  for (; t < t1; ++t) pass_points<kC, 1>(pass, &t, nc, start, floor, scratch);
 }
 
 // The common pass of the iterations — two Potts lattice kernels splatted by bands, only the band's q to store
@@ -190,7 +208,7 @@ struct TwoLattices {
 };
 
 template <int kC, int kG, int kA, int kB, bool kLast>
-inline void two_lattice_points(const TwoLattices& k, int64_t t, const F8* start) {
+inline void two_lattice_points(const TwoLattices& k, int64_t t, const F8* start, const F8* floor) {
   constexpr int kLp = kC * 8;
   F8 acc[kG][kC];
   ATROUS_UNROLL for (int g = 0; g < kG; ++g)
@@ -208,7 +226,7 @@ inline void two_lattice_points(const TwoLattices& k, int64_t t, const F8* start)
   }
   ATROUS_UNROLL for (int g = 0; g < kG; ++g)
     ATROUS_UNROLL for (int c = 0; c < kC; ++c) {
-      acc[g][c] = exp8(acc[g][c] - mx[g]) * load8(k.prior + (t + g) * kLp + 8 * c);
+      acc[g][c] = exp8(acc[g][c] - mx[g]) * ATROUS_PRIOR_CHUNK(k.prior, t + g, c, kC, k.labels, floor);
       sum[g] = sum[g] + acc[g][c];
     }
   ATROUS_UNROLL for (int g = 0; g < kG; ++g) {
@@ -224,10 +242,10 @@ inline void two_lattice_points(const TwoLattices& k, int64_t t, const F8* start)
 }
 
 template <int kC, int kG, int kA, int kB, bool kLast>
-void two_lattice_run(const TwoLattices& k, int64_t t0, int64_t t1, const F8* start) {
+void two_lattice_run(const TwoLattices& k, int64_t t0, int64_t t1, const F8* start, const F8* floor) {
   int64_t t = t0;
-  for (; t + kG <= t1; t += kG) two_lattice_points<kC, kG, kA, kB, kLast>(k, t, start);
-  for (; t < t1; ++t) two_lattice_points<kC, 1, kA, kB, kLast>(k, t, start);
+  for (; t + kG <= t1; t += kG) two_lattice_points<kC, kG, kA, kB, kLast>(k, t, start, floor);
+  for (; t < t1; ++t) two_lattice_points<kC, 1, kA, kB, kLast>(k, t, start, floor);
 }
 
 // Runs the pass through two_lattice_points when it is that case (for the common label and simplex sizes): an
@@ -248,12 +266,13 @@ bool two_lattice_pass(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
                       pass.probabilities,
                       pass.argmax,
                       pass.labels};
-  F8 start[4];  // lp ≤ 32 below
+  F8 start[4], floor[4];  // lp ≤ 32 below
   padded_start(pass.labels, pass.lp / 8 < 4 ? pass.lp / 8 : 4, start);
+  prior_floor(pass.labels, pass.lp / 8 < 4 ? pass.lp / 8 : 4, floor);
   auto run = [&](auto lanes) {
     constexpr int kC = decltype(lanes)::value;
     constexpr int kG = kC <= 2 ? 4 : 2;
-    auto go = [&](auto run_last, auto run_splat) { (last ? run_last : run_splat)(k, t0, t1, start); return true; };
+    auto go = [&](auto run_last, auto run_splat) { (last ? run_last : run_splat)(k, t0, t1, start, floor); return true; };
     if (a == 3 && b == 6) return go(two_lattice_run<kC, kG, 3, 6, true>, two_lattice_run<kC, kG, 3, 6, false>);
     if (a == 6 && b == 3) return go(two_lattice_run<kC, kG, 6, 3, true>, two_lattice_run<kC, kG, 6, 3, false>);
     return false;
@@ -337,22 +356,12 @@ void splat_band(const int32_t* vertex, const int32_t* entry_begin, int64_t verti
 void mean_field(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
   const int64_t width = pass.width;
   const int lp = pass.lp;
-  bool separable = false, banded = false, all_banded = pass.kernel_count > 0;
+  bool separable = false, banded = false;
   for (int i = 0; i < pass.kernel_count; ++i) {
     separable |= pass.kernels[i].taps != nullptr;
     banded |= pass.kernels[i].bands != nullptr;
-    all_banded &= pass.kernels[i].bands != nullptr;
   }
   const bool filter_rows = pass.splat && separable, splat_bands = pass.splat && banded;
-  if (!pass.slice && pass.splat && all_banded) {  // the first pass: Q⁰ is the (normalized) prior, splatted as it is
-    for (int64_t y0 = t0 / width; y0 * width < t1; y0 += pass.band_rows)
-      for (int i = 0; i < pass.kernel_count; ++i) {
-        const SplatBand b = pass.kernels[i].bands->band_at_row(y0);
-        splat_band(b.vertex, b.entry_begin, b.vertices, b.point, b.weight, pass.prior + y0 * width * lp,
-                   pass.kernels[i].splat_to, lp);
-      }
-    return;
-  }
   float* scaled = pass.row_scratch;
   for (int64_t y0 = t0 / width; y0 * width < t1; y0 += pass.band_rows) {
     const int64_t y1 = y0 + pass.band_rows < t1 / width ? y0 + pass.band_rows : t1 / width;
@@ -393,3 +402,4 @@ void mean_field(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
 }
 
 #undef ATROUS_UNROLL
+#undef ATROUS_PRIOR_CHUNK
