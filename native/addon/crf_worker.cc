@@ -8,7 +8,6 @@
 
 #include "addon/errors.h"
 #include "core/aligned.h"
-#include "core/block_cache.h"
 #include "addon/model_wrap.h"
 #include "crf/dense_crf.h"
 
@@ -37,11 +36,7 @@ class CrfWorker : public Napi::AsyncWorker {
   }
   Napi::Promise promise() { return deferred_.Promise(); }
 
-  void Execute() override {
-    // The JS API hands in a new probabilities array per call: fresh pages, first touched by the last pass.
-    advise_huge_pages(probs_, static_cast<size_t>(image_.width) * image_.height * image_.labels * sizeof(float));
-    status_ = crf::dense_crf(image_, options_, abort_.get(), labels_, probs_);
-  }
+  void Execute() override { status_ = crf::dense_crf(image_, options_, abort_.get(), labels_, probs_); }
   void OnOK() override {
     if (status_.is_ok()) deferred_.Resolve(Env().Undefined());
     else deferred_.Reject(make_js_error(Env(), status_).Value());

@@ -15,10 +15,6 @@ constexpr std::size_t kCachedBytesMax = std::size_t(256) << 20;  // the most kep
 void* cached_block_alloc(std::size_t bytes);
 // Takes back a block from cached_block_alloc (`bytes` as asked for).
 void cached_block_free(void* block, std::size_t bytes);
-// Asks the OS (Linux) to back the whole 2 MiB pages inside [block, block + bytes) with huge pages: one fault per
-// 2 MiB instead of 512 when first touched, and fewer TLB misses for loops that stream through big buffers
-// (measured: dense CRF −2 to −8 %). Cached blocks get it when first allocated.
-void advise_huge_pages(void* block, std::size_t bytes);
 // Frees every kept block; returns how many bytes that was.
 std::size_t release_cached_blocks();
 

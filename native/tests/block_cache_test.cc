@@ -28,23 +28,6 @@ ATROUS_TEST(block_cache, reuses_a_freed_block_of_about_the_size) {
   CHECK(release_cached_blocks() == 0);
 }
 
-ATROUS_TEST(block_cache, blocks_of_a_huge_page_or_more_start_on_one) {
-  release_cached_blocks();
-  const std::size_t huge = std::size_t(2) << 20;
-  void* a = cached_block_alloc(huge + huge / 8);
-  CHECK(reinterpret_cast<std::uintptr_t>(a) % huge == 0);
-  advise_huge_pages(a, huge + huge / 8);  // advice only: a second time changes nothing
-  cached_block_free(a, huge + huge / 8);
-  void* b = cached_block_alloc(huge - 64);  // about the size, but aligned for less: not the same block
-  CHECK(b != a);
-  CHECK(reinterpret_cast<std::uintptr_t>(b) % 64 == 0);
-  cached_block_free(b, huge - 64);
-  void* c = cached_block_alloc(huge);
-  CHECK(c == a);
-  cached_block_free(c, huge);
-  CHECK(release_cached_blocks() == huge + huge - 64);
-}
-
 ATROUS_TEST(block_cache, keeps_at_most_its_bound) {
   release_cached_blocks();
   const std::size_t block = kCachedBytesMax / 3 + 1;
