@@ -5,7 +5,7 @@
 namespace atrous::crf {
 
 Status BandSplat::build(const int32_t* offset, const float* weight, int dp1, const float* scale, int64_t vertices,
-                        int width, int height, int rows, ThreadPool& pool, BandSplat* out) {
+                        int width, int height, int rows, int lp, ThreadPool& pool, BandSplat* out) {
   out->rows_ = rows;
   out->width_ = width;
   out->dp1_ = dp1;
@@ -47,7 +47,7 @@ Status BandSplat::build(const int32_t* offset, const float* weight, int dp1, con
         for (int r = 0; r < dp1; ++r) {
           const int64_t e = p * dp1 + r;
           const int32_t at = next[slot[e - e0]]++;
-          point[at] = static_cast<int32_t>(p - p0);
+          point[at] = static_cast<int32_t>((p - p0) * lp);
           w[at] = weight[e] * s;
         }
       }

@@ -18,7 +18,7 @@ struct SplatBand {
   const int32_t* vertex;       // the distinct vertices the band's points touch, by first touch
   int64_t vertices;
   const int32_t* entry_begin;  // vertex k's entries are [entry_begin[k], entry_begin[k + 1])
-  const int32_t* point;        // per entry: the point, counted from the band's first
+  const int32_t* point;        // per entry: where the point's q starts, in floats from the band's first point's
   const float* weight;         // per entry: its barycentric weight × the point's splat scale
 };
 
@@ -27,9 +27,10 @@ class BandSplat {
   // Worst-case bytes of the plan for n points with dp1 vertices each.
   static int64_t worst_case_bytes(int64_t n, int dp1) { return n * dp1 * int64_t(4 + 4 + 4 + 4); }
   // offset / weight: n × dp1 vertex ids (below `vertices`) and weights; scale: n floats or null (1).
-  // Bands of `rows` rows of an image `width` wide, fixed by the image, so the sums' order is too.
+  // Bands of `rows` rows of an image `width` wide, fixed by the image, so the sums' order is too; the splat's q
+  // holds `lp` floats per point (the entries store point · lp: one address computation less per entry).
   static Status build(const int32_t* offset, const float* weight, int dp1, const float* scale, int64_t vertices,
-                      int width, int height, int rows, ThreadPool& pool, BandSplat* out);
+                      int width, int height, int rows, int lp, ThreadPool& pool, BandSplat* out);
   int rows() const { return rows_; }
   // The band holding row y (y a multiple of rows()).
   SplatBand band_at_row(int64_t y) const {

@@ -238,7 +238,7 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
         ATROUS_RETURN_IF_ERROR(lat->reset_values(lp, parts, pool));
         if (o.iterations > 0 && band_splat_pays(*lat, n)) {
           ATROUS_RETURN_IF_ERROR(BandSplat::build(lat->offsets(), lat->weights(), lat->dp1(), pk.splat_scale,
-                                                  lat->vertices(), im.width, im.height, kSplatBandRows, pool, &kp.bands));
+                                                  lat->vertices(), im.width, im.height, kSplatBandRows, lp, pool, &kp.bands));
           pk.bands = &kp.bands;
         }
         pk.offset = lat->offsets();

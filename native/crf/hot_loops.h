@@ -75,8 +75,8 @@ struct HotLoops {
                        int radius);
   // One mean-field pass over points [p0, p1), whole rows, in order (see MeanFieldPass).
   void (*mean_field)(const MeanFieldPass& pass, int64_t p0, int64_t p1);
-  // val[vertex[k]] += Σ_e weight[e] · q[point[e]] over e in [entry_begin[k], entry_begin[k+1]), in order, for
-  // k < vertices (a band of a BandSplat).
+  // val[vertex[k]] += Σ_e weight[e] · q[point[e] …] over e in [entry_begin[k], entry_begin[k+1]), in order, for
+  // k < vertices (a band of a BandSplat; point[e] counts floats).
   void (*splat_band)(const int32_t* vertex, const int32_t* entry_begin, int64_t vertices, const int32_t* point,
                      const float* weight, const float* q, float* val, int lp);
   // Checks the scores of points [p0, p1) (labels each) and returns the first point with a score not finite (or, for

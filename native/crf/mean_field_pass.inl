@@ -320,8 +320,8 @@ void splat_band_chunks(const int32_t* vertex, const int32_t* entry_begin, int64_
     int32_t e = entry_begin[k];
     const int32_t end = entry_begin[k + 1];
     for (; e + 1 < end; e += 2) {
-      const float* x = q + point[e] * lp;
-      const float* y = q + point[e + 1] * lp;
+      const float* x = q + point[e];
+      const float* y = q + point[e + 1];
       const F8 wx = set8(weight[e]), wy = set8(weight[e + 1]);
       ATROUS_UNROLL for (int c = 0; c < nc; ++c) {
         a[c] = a[c] + wx * load8(x + 8 * c);
@@ -329,7 +329,7 @@ void splat_band_chunks(const int32_t* vertex, const int32_t* entry_begin, int64_
       }
     }
     if (e < end) {
-      const float* x = q + point[e] * lp;
+      const float* x = q + point[e];
       const F8 wx = set8(weight[e]);
       ATROUS_UNROLL for (int c = 0; c < nc; ++c) a[c] = a[c] + wx * load8(x + 8 * c);
     }

@@ -191,7 +191,7 @@ ATROUS_TEST(crf, band_splat_matches_point_splat) {
       loops.splat(lat->offsets(), lat->weights(), lat->dp1(), scale.data(), q.data(), by_point.data(), 0, n, lp);
       crf::BandSplat plan;
       CHECK(crf::BandSplat::build(lat->offsets(), lat->weights(), lat->dp1(), scale.data(), lat->vertices(), w, h, rows,
-                                  pool, &plan).is_ok());
+                                  lp, pool, &plan).is_ok());
       for (int y = 0; y < h; y += rows) {
         const crf::SplatBand b = plan.band_at_row(y);
         loops.splat_band(b.vertex, b.entry_begin, b.vertices, b.point, b.weight, q.data() + int64_t(y) * w * lp,
