@@ -58,8 +58,14 @@ void blur(const int32_t* n1, const int32_t* n2, const float* src, float* dst, in
     for (int64_t v = v0; v < v1; ++v) {
 #if defined(__GNUC__) || defined(__clang__)
       if (v + kPrefetch < v1) {  // the neighbours are scattered over a lattice larger than the cache
-        __builtin_prefetch(src + static_cast<int64_t>(n1[v + kPrefetch]) * lp);
-        __builtin_prefetch(src + static_cast<int64_t>(n2[v + kPrefetch]) * lp);
+        const float* a = src + static_cast<int64_t>(n1[v + kPrefetch]) * lp;
+        const float* b = src + static_cast<int64_t>(n2[v + kPrefetch]) * lp;
+        __builtin_prefetch(a);
+        __builtin_prefetch(b);
+        if (lp > 16) {  // a row of 24 or more lanes spans a second cache line
+          __builtin_prefetch(a + lp - 1);
+          __builtin_prefetch(b + lp - 1);
+        }
       }
 #endif
       const float* __restrict s = src + v * lp;
