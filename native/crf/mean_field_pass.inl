@@ -177,6 +177,32 @@ inline void pass_points(const MeanFieldPass& pass, const int64_t* ts, int nc, co
   }
 }
 
+// Points [t, t + count)'s vertex rows, for lattice kernels splatted point by point (their lattices have about one
+// vertex per point, too many for the caches): the rows to slice and those to splat into, both cache lines of each.
+constexpr int kPointsAhead = 16;
+inline void prefetch_rows(const MeanFieldPass& pass, int64_t t, int count) {
+#if defined(__GNUC__) || defined(__clang__)
+  const int64_t lp = pass.lp;
+  for (int i = 0; i < pass.kernel_count; ++i) {
+    const PassKernel& kn = pass.kernels[i];
+    if (!kn.offset || kn.bands) continue;
+    for (int64_t e = t * kn.dp1; e < (t + count) * kn.dp1; ++e) {
+      const int64_t row = static_cast<int64_t>(kn.offset[e]) * lp;
+      if (pass.slice) {
+        __builtin_prefetch(kn.blurred + row);
+        __builtin_prefetch(kn.blurred + row + lp - 1);
+      }
+      if (pass.splat) {
+        __builtin_prefetch(kn.splat_to + row, 1);
+        __builtin_prefetch(kn.splat_to + row + lp - 1, 1);
+      }
+    }
+  }
+#else
+  (void)pass, (void)t, (void)count;
+#endif
+}
+
 template <int kC, int kG>
 void mean_field_chunks(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
   const int nc = kC ? kC : pass.lp / 8;
@@ -188,6 +214,7 @@ void mean_field_chunks(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
   int64_t t = t0;
   for (; t + kG <= t1; t += kG) {
     for (int g = 0; g < kG; ++g) ts[g] = t + g;
+    if (t + kPointsAhead + kG <= t1) prefetch_rows(pass, t + kPointsAhead, kG);
     pass_points<kC, kG>(pass, ts, nc, start, floor, scratch);
   }
   for (; t < t1; ++t) pass_points<kC, 1>(pass, &t, nc, start, floor, scratch);
