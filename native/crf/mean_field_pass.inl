@@ -53,7 +53,8 @@ inline void prior_floor(int labels, int nc, F8* floor) {
 }
 
 // Chunk c (of nc) of point t's prior: its `labels` floats at prior + t · labels (rows not padded, so the last chunk
-// reads only the point's own labels), clamped below by floor.
+// reads only the point's own labels), clamped below by floor. A macro: as a function returning an F8 that GCC does
+// not inline, the portable copy draws an ABI warning.
 #define ATROUS_PRIOR_CHUNK(prior, t, c, nc, labels, floor)                                                      \
   max8((c) + 1 < (nc) || (labels) % 8 == 0 ? load8((prior) + (t) * (labels) + 8 * (c))                          \
                                            : load8_first((prior) + (t) * (labels) + 8 * (c), (labels) - 8 * (c)), \
@@ -181,26 +182,16 @@ inline void pass_points(const MeanFieldPass& pass, const int64_t* ts, int nc, co
 // vertex per point, too many for the caches): the rows to slice and those to splat into, both cache lines of each.
 constexpr int kPointsAhead = 16;
 inline void prefetch_rows(const MeanFieldPass& pass, int64_t t, int count) {
-#if defined(__GNUC__) || defined(__clang__)
   const int64_t lp = pass.lp;
   for (int i = 0; i < pass.kernel_count; ++i) {
     const PassKernel& kn = pass.kernels[i];
     if (!kn.offset || kn.bands) continue;
     for (int64_t e = t * kn.dp1; e < (t + count) * kn.dp1; ++e) {
       const int64_t row = static_cast<int64_t>(kn.offset[e]) * lp;
-      if (pass.slice) {
-        __builtin_prefetch(kn.blurred + row);
-        __builtin_prefetch(kn.blurred + row + lp - 1);
-      }
-      if (pass.splat) {
-        __builtin_prefetch(kn.splat_to + row, 1);
-        __builtin_prefetch(kn.splat_to + row + lp - 1, 1);
-      }
+      if (pass.slice) prefetch_row<false>(kn.blurred + row, lp);
+      if (pass.splat) prefetch_row<true>(kn.splat_to + row, lp);
     }
   }
-#else
-  (void)pass, (void)t, (void)count;
-#endif
 }
 
 template <int kC, int kG>
@@ -335,13 +326,8 @@ void splat_band_chunks(const int32_t* vertex, const int32_t* entry_begin, int64_
   const int nc = kC ? kC : nc_any;
   const int64_t lp = nc * 8;
   for (int64_t k = 0; k < vertices; ++k) {
-#if defined(__GNUC__) || defined(__clang__)
-    if (k + kPrefetch < vertices) {  // the rows are spread over a buffer larger than L2: start their loads early
-      const char* ahead = reinterpret_cast<const char*>(val + static_cast<int64_t>(vertex[k + kPrefetch]) * lp);
-      __builtin_prefetch(ahead, 1);
-      __builtin_prefetch(ahead + lp * 4 - 1, 1);
-    }
-#endif
+    if (k + kPrefetch < vertices)  // the rows are spread over a buffer larger than L2: start their loads early
+      prefetch_row<true>(val + static_cast<int64_t>(vertex[k + kPrefetch]) * lp, lp);
     F8 a[kN], b[kN];
     ATROUS_UNROLL for (int c = 0; c < nc; ++c) a[c] = b[c] = set8(0.f);
     int32_t e = entry_begin[k];
