@@ -168,7 +168,9 @@ Napi::Value dense_crf_js(const Napi::CallbackInfo& info) {
   // Copies, so JS may reuse its buffers while the CRF runs; the scores are validated on the worker.
   std::vector<uint8_t> rgb_copy(static_cast<const uint8_t*>(rgb.ArrayBuffer().Data()) + rgb.ByteOffset(),
                                 static_cast<const uint8_t*>(rgb.ArrayBuffer().Data()) + rgb.ByteOffset() + n * 3);
-  AlignedVector<float> scores_copy(scores.Data(), scores.Data() + scores.ElementLength());
+  // Allocated, then copied with memcpy: the allocator's element-wise construct makes a range copy several times slower.
+  AlignedVector<float> scores_copy(scores.ElementLength());
+  std::memcpy(scores_copy.data(), scores.Data(), scores.ElementLength() * sizeof(float));
   Napi::TypedArray labels = info[6].As<Napi::TypedArray>(), probs = info[7].As<Napi::TypedArray>();
   auto* labels_ptr = reinterpret_cast<int32_t*>(static_cast<uint8_t*>(labels.ArrayBuffer().Data()) + labels.ByteOffset());
   auto* probs_ptr = reinterpret_cast<float*>(static_cast<uint8_t*>(probs.ArrayBuffer().Data()) + probs.ByteOffset());

@@ -12,6 +12,7 @@
 #include "core/thread_pool.h"
 #include "crf/band_splat.h"
 #include "crf/filters.h"
+#include "crf/grid_gaussian.h"
 #include "crf/hot_loops.h"
 
 namespace atrous::crf {
@@ -21,10 +22,6 @@ namespace {
 constexpr int kLane = 8;  // labels are padded to whole 32-byte vectors
 constexpr int kMaxLabels = kMaxPaddedLabels;
 constexpr int kMaxKernels = 8;
-// Spatial kernels wider than this many pixels go through the lattice: the exact separable filter
-// costs O(radius) per pixel and label, the lattice O(d) plus O(vertices); measured at 500×375 with 24
-// lanes, the separable filter wins up to σ ≈ 1.5 (radius 6) and loses beyond (σ 2: 12 vs 8 ms).
-constexpr int kMaxSeparableRadius = 6;
 
 int64_t default_memory_limit() {
 #if defined(__unix__) || defined(__APPLE__)
@@ -34,8 +31,13 @@ int64_t default_memory_limit() {
   return int64_t(8) << 30;
 }
 
-bool uses_lattice(const PairwiseKernel& k, const CrfOptions& o) {
-  return !o.exact_filtering && (k.bilateral || SeparableGaussian::radius_for(k.sxy) > kMaxSeparableRadius);
+// How a kernel is filtered: bilateral ones on the lattice; position-only ones exactly up to σ 1.5 (the separable
+// filter costs O(σ) per pixel and label), on the grid beyond; everything by brute force when asked.
+enum class FilterKind { kLattice, kSeparable, kGrid, kExact };
+FilterKind filter_kind(const PairwiseKernel& k, const CrfOptions& o) {
+  if (o.exact_filtering) return FilterKind::kExact;
+  if (k.bilateral) return FilterKind::kLattice;
+  return k.sxy > GridGaussian::kMinSigma ? FilterKind::kGrid : FilterKind::kSeparable;
 }
 
 Status features_of(const CrfImage& im, const PairwiseKernel& k, ThreadPool& pool, AlignedVector<float>* out) {
@@ -56,9 +58,9 @@ Status features_of(const CrfImage& im, const PairwiseKernel& k, ThreadPool& pool
   });
 }
 
-// For normalization "none" through the lattice: the factor that brings the lattice's arbitrary gain to
+// For normalization "none" through the lattice or the grid: the factor that brings its arbitrary gain to
 // k(i, i) = 1, measured against exact sums at a fixed sample of pixels.
-float lattice_gain(const AlignedVector<float>& f, int64_t n, int d, const float* lattice_ones) {
+float calibrated_gain(const AlignedVector<float>& f, int64_t n, int d, const float* approx_ones) {
   const int samples = static_cast<int>(std::min<int64_t>(n, 32));
   double exact = 0, approx = 0;
   for (int s = 0; s < samples; ++s) {
@@ -68,7 +70,7 @@ float lattice_gain(const AlignedVector<float>& f, int64_t n, int d, const float*
       for (int k = 0; k < d; ++k) dist += double(f[i * d + k] - f[j * d + k]) * (f[i * d + k] - f[j * d + k]);
       exact += std::exp(-0.5 * dist);
     }
-    approx += lattice_ones[i];
+    approx += approx_ones[i];
   }
   return approx > 0 ? static_cast<float>(exact / approx) : 1.f;
 }
@@ -109,20 +111,28 @@ Status prepare(const CrfImage& im, const PairwiseKernel& k, const CrfOptions& o,
   const int d = k.bilateral ? 5 : 2;
   out->spec = &k;
   AlignedVector<float> f;
-  ATROUS_RETURN_IF_ERROR(features_of(im, k, pool, &f));
-  if (o.exact_filtering) out->filter = std::make_unique<ExactFilter>(f.data(), n, d);
-  else if (uses_lattice(k, o)) ATROUS_RETURN_IF_ERROR(LatticeFilter::make(f.data(), n, d, memory_limit, pool, &out->filter));
-  else out->filter = std::make_unique<SeparableGaussian>(im.width, im.height, k.sxy);
+  const FilterKind kind = filter_kind(k, o);
+  // Features are needed by the lattice, the brute force, and to calibrate the gain of normalization "none".
+  if (kind == FilterKind::kLattice || kind == FilterKind::kExact || k.normalization == Normalization::kNone)
+    ATROUS_RETURN_IF_ERROR(features_of(im, k, pool, &f));
+  switch (kind) {
+    case FilterKind::kExact: out->filter = std::make_unique<ExactFilter>(f.data(), n, d); break;
+    case FilterKind::kLattice: ATROUS_RETURN_IF_ERROR(LatticeFilter::make(f.data(), n, d, memory_limit, pool, &out->filter)); break;
+    case FilterKind::kSeparable: out->filter = std::make_unique<SeparableGaussian>(im.width, im.height, k.sxy); break;
+    case FilterKind::kGrid: out->filter = std::make_unique<GridGaussian>(im.width, im.height, k.sxy); break;
+  }
 
-  // The kernel sums n_i: the filter applied to ones (a product of 1-D sums for the separable Gaussian).
+  // The kernel sums n_i: the filter applied to ones (a product of 1-D sums for the separable and grid Gaussians).
   if (SeparableGaussian* sep = out->filter->separable()) {
     sep->kernel_sums(filtered);
+  } else if (GridGaussian* grid = out->filter->grid()) {
+    grid->kernel_sums(filtered);
   } else {
     ATROUS_RETURN_IF_ERROR(pool.parallel_for(n, 65536, [&](int64_t i0, int64_t i1) { std::fill(ones + i0, ones + i1, 1.f); }));
     ATROUS_RETURN_IF_ERROR(out->filter->apply(ones, nullptr, filtered, 1, pool));
   }
   if (k.normalization == Normalization::kNone) {
-    if (!out->filter->exact_scale()) out->gain = lattice_gain(f, n, d, filtered);
+    if (!out->filter->exact_scale()) out->gain = calibrated_gain(f, n, d, filtered);
     return Status::ok();
   }
   out->scale_in = k.normalization == Normalization::kSymmetric || k.normalization == Normalization::kBefore;
@@ -191,10 +201,15 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
     int64_t need = n * L * 4 + n * lp * 4 + n * 4 * 2;  // prior (logits), Q; normalization scratch
     // Per part of the pass: a band of Q, and rows for separable kernels.
     need += parts * (kSplatBandRows + 1 + static_cast<int64_t>(o.kernels.size())) * im.width * lp * 4;
-    for (const PairwiseKernel& k : o.kernels)
-      need += uses_lattice(k, o) ? Lattice::worst_case_bytes(n, k.bilateral ? 5 : 2, lp, parts + 1) +
-                                       BandSplat::worst_case_bytes(n, k.bilateral ? 6 : 3)
-                                 : n * lp * 4 * 2;
+    for (const PairwiseKernel& k : o.kernels) {
+      switch (filter_kind(k, o)) {
+        case FilterKind::kLattice:
+          need += Lattice::worst_case_bytes(n, 5, lp, parts + 1) + BandSplat::worst_case_bytes(n, 6);
+          break;
+        case FilterKind::kGrid: need += GridGaussian::buffer_bytes(im.width, im.height, k.sxy, lp, parts + 2); break;
+        default: need += n * lp * 4 * 2;
+      }
+    }
     if (need > limit)
       return error(Code::kOutOfMemory, "the CRF on a ", im.width, "x", im.height, " image with ", L,
                    " labels may need ", need >> 20, " MiB, over the limit of ", limit >> 20, " MiB");
@@ -225,7 +240,8 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
     // along x) in one sweep over the pixels, so Q and the filtered values never go through memory; only the
     // brute-force oracle's kernels are filtered beforehand, from a stored Q.
     std::vector<PassKernel> pass_kernels(kernels.size());
-    bool materialized = false, any_lattice = false, any_separable = false;
+    bool materialized = false, any_parts = false, any_by_rows = false;
+    int64_t row_stride = im.width * int64_t(lp);
     for (size_t k = 0; k < kernels.size(); ++k) {
       Prepared& kp = kernels[k];
       PassKernel& pk = pass_kernels[k];
@@ -261,7 +277,12 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
         pk.slice_weight = sw;
         pk.factor = 1.f;
         pk.norm = nullptr;
-        any_lattice = true;
+        any_parts = true;
+      } else if (GridGaussian* grid = kp.filter->grid()) {
+        ATROUS_RETURN_IF_ERROR(grid->reset_values(lp, parts, pool));
+        pk.grid = &grid->view();
+        row_stride = std::max<int64_t>(row_stride, int64_t(grid->view().x.nodes) * lp);
+        any_parts = any_by_rows = true;
       } else if (SeparableGaussian* sep = kp.filter->separable()) {
         pk.taps = sep->taps();
         pk.radius = sep->radius();
@@ -269,7 +290,7 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
         kp.rows_to.resize(size);  // every row is written by the first pass before any is read
         pk.rows = kp.rows.data();
         pk.rows_to = kp.rows_to.data();
-        any_separable = true;
+        any_by_rows = true;
       } else {
         kp.filtered.resize(size);
         pk.filtered = kp.filtered.data();
@@ -292,13 +313,16 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
       pass.width = im.width;
       pass.height = im.height;
       pass.band_rows = kSplatBandRows;
-      // Rows in bands of kBandRows: bands first, first + step, … up to row `end`; a lattice kernel splats into
-      // its buffer `part`.
+      pass.row_stride = row_stride;
+      // Rows in bands of kBandRows: bands first, first + step, … up to row `end`; a lattice or grid kernel splats
+      // into its buffer `part`.
       auto run_bands = [&](int part, int64_t first, int64_t step, int64_t end) {
         std::vector<PassKernel> mine = pass_kernels;
-        for (size_t k = 0; k < kernels.size(); ++k)
+        for (size_t k = 0; k < kernels.size(); ++k) {
           if (Lattice* lat = kernels[k].filter->lattice()) mine[k].splat_to = lat->part(part);
-        AlignedVector<float> row_scratch(any_separable ? static_cast<size_t>((1 + kernels.size()) * width * lp) : 0);
+          if (GridGaussian* grid = kernels[k].filter->grid()) mine[k].splat_to = grid->part(part);
+        }
+        AlignedVector<float> row_scratch(any_by_rows ? static_cast<size_t>((1 + kernels.size()) * row_stride) : 0);
         AlignedVector<float> q_band(splat ? static_cast<size_t>(kSplatBandRows * width * lp) : 0);
         MeanFieldPass part_pass = pass;
         part_pass.kernels = mine.data();
@@ -307,11 +331,11 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
         for (int64_t b = first; b * kBandRows < end; b += step)
           loops.mean_field(part_pass, b * kBandRows * width, std::min(end, (b + 1) * kBandRows) * width);
       };
-      if (!any_lattice)
+      if (!any_parts)
         return pool.parallel_for((height + kBandRows - 1) / kBandRows, 1, [&](int64_t b0, int64_t b1) {
           run_bands(0, b0, 1, std::min(height, b1 * kBandRows));
         });
-      // Each lattice part buffer takes the splats of every parts-th band (a fixed share of the image, whatever
+      // Each lattice or grid part buffer takes the splats of every parts-th band (a fixed share of the image, whatever
       // the thread count; interleaved, because the cost per pixel varies with the image's content).
       return pool.parallel_for(parts, 1, [&](int64_t j0, int64_t j1) {
         for (int64_t j = j0; j < j1; ++j) run_bands(static_cast<int>(j), j, parts, height);
@@ -327,6 +351,8 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
         PassKernel& pk = pass_kernels[k];
         if (Lattice* lat = kp.filter->lattice()) {
           ATROUS_RETURN_IF_ERROR(lat->blur(pool, &pk.blurred));
+        } else if (GridGaussian* grid = kp.filter->grid()) {
+          ATROUS_RETURN_IF_ERROR(grid->blur(pool, &pk.blurred));
         } else if (pk.taps) {  // the rows the last pass wrote are this pass's to slice
           kp.rows.swap(kp.rows_to);
           pk.rows = kp.rows.data();

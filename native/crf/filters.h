@@ -21,6 +21,8 @@ class GaussianFilter {
   virtual Lattice* lattice() { return nullptr; }
   // The separable Gaussian behind a separable filter (the mean-field pass runs its two 1-D passes itself); else null.
   virtual class SeparableGaussian* separable() { return nullptr; }
+  // The grid behind a grid filter (the mean-field pass splats and slices it row by row itself); else null.
+  virtual class GridGaussian* grid() { return nullptr; }
 };
 
 // Permutohedral lattice: any features, approximate.

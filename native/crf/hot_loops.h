@@ -10,16 +10,33 @@ namespace atrous::crf {
 constexpr int kMaxPaddedLabels = 1024;
 constexpr float kMinProbability = 1e-30f;  // a label with p = 0 may still gain probability (as with -log p finite)
 
+// One axis of a GridGaussian: pixel i lies between nodes node[i] and node[i] + 1, with weights w0[i] and w1[i]; seen
+// from the nodes, node a takes pixels first[a] .. first[a] + taps - 1 with weights tap[a · taps + k] (0 for pixels
+// that do not touch it), so that a splat node by node has no data-dependent branches.
+struct GridAxisView {
+  const int32_t* node = nullptr;
+  const float* w0 = nullptr;
+  const float* w1 = nullptr;
+  int nodes = 0;
+  const int32_t* first = nullptr;
+  const float* tap = nullptr;
+  int taps = 0;
+};
+struct GridView {
+  GridAxisView x, y;
+};
+
 // A pairwise kernel as the mean-field pass sees it: a lattice (slice its blurred vertex values, splat the
 // new Q into its part buffer), a separable Gaussian (gather its column taps from the previous pass's rows,
-// filter each finished row of the new Q along x for the next pass) or values filtered beforehand.
+// filter each finished row of the new Q along x for the next pass), a grid (slice its blurred nodes, splat each
+// finished row of the new Q into its part buffer) or values filtered beforehand.
 struct PassKernel {
   const int32_t* offset = nullptr;  // lattice: each point's dp1 vertex ids; null for a `filtered` kernel
   const float* weight = nullptr;    // lattice: barycentric weights (to splat with)
   const float* slice_weight = nullptr;  // lattice: the weights to slice with (factor and norm included: both 1 here)
   int dp1 = 0;
-  const float* blurred = nullptr;   // lattice: (vertices + 1) × lp values to slice
-  float* splat_to = nullptr;        // lattice: the part buffer this pass splats into
+  const float* blurred = nullptr;   // lattice: (vertices + 1) × lp values to slice (grid: its nodes)
+  float* splat_to = nullptr;        // lattice: the part buffer this pass splats into (grid: alike)
   const BandSplat* bands = nullptr;  // lattice: the splat regrouped by vertex, band by band (weights scaled); or null:
                                      // the pass splats point by point
   const float* splat_scale = nullptr;  // per point factor on Q before it is filtered (input normalization); may be null
@@ -27,6 +44,7 @@ struct PassKernel {
   int radius = 0;
   const float* rows = nullptr;      // separable: n × lp, the previous pass's (scaled) Q filtered along x
   float* rows_to = nullptr;         // separable: n × lp, where this pass's rows go
+  const GridView* grid = nullptr;   // grid: its axes; blurred and splat_to hold its nodes (y.nodes × x.nodes × lp)
   const float* filtered = nullptr;  // otherwise: n × lp filtered values
   float factor = 1.f;               // on the sliced or filtered values
   const float* norm = nullptr;      // per point factor on them too (output normalization); may be null
@@ -45,11 +63,12 @@ struct MeanFieldPass {
   float* q = nullptr;  // n × lp; may be null; lanes from `labels` to lp come out 0
   int64_t q_origin = 0;  // point t's q is stored at q + (t - q_origin) · lp
   // The pass runs whole rows of an image `width` wide, `band_rows` at a time; when it splats, each band's q
-  // goes to `q_band` (band_rows × width × lp floats). With separable kernels it needs `row_scratch`:
-  // (1 + kernel_count) × width × lp floats.
+  // goes to `q_band` (band_rows × width × lp floats). With separable or grid kernels it needs `row_scratch`:
+  // 1 + kernel_count slots of row_stride floats, each at least width × lp and every grid's x.nodes × lp.
   int width = 0, height = 0, band_rows = 1;
   float* q_band = nullptr;
   float* row_scratch = nullptr;
+  int64_t row_stride = 0;
   int64_t y = 0;  // the row being run (set by mean_field)
   // The final pass's outputs, each may be null: q as n × labels, and its argmax (the first of equal maxima).
   float* probabilities = nullptr;
@@ -73,6 +92,12 @@ struct HotLoops {
   // Rows [y0, y1) filtered along y: out[y] = Σ_{|t|≤radius} g[|t|] · in[y+t], each row `row` floats.
   void (*gauss_column)(const float* in, float* out, int64_t row, int height, int64_t y0, int64_t y1, const float* g,
                        int radius);
+  // One image row of a grid kernel's input (width × lp) splatted along x, s[a] = Σ_x T(x, a) · scale[x] · in[x] (scale
+  // may be null: 1), and added to the two grid rows around the image row: lo += wlo · s, hi += whi · s.
+  void (*grid_splat_row)(const float* in, const float* scale, const GridAxisView& x, float* lo, float* hi, float wlo,
+                         float whi, int lp);
+  // r = wlo · lo + whi · hi over `count` floats: the grid rows around an image row, mixed for its slice.
+  void (*grid_mix_rows)(const float* lo, const float* hi, float wlo, float whi, float* r, int64_t count);
   // One mean-field pass over points [p0, p1), whole rows, in order (see MeanFieldPass).
   void (*mean_field)(const MeanFieldPass& pass, int64_t p0, int64_t p1);
   // val[vertex[k]] += Σ_e weight[e] · q[point[e] …] over e in [entry_begin[k], entry_begin[k+1]), in order, for

@@ -148,6 +148,11 @@ void gauss_column(const float* in, float* out, int64_t row, int height, int64_t 
   for (int64_t y = y0; y < y1; ++y) gauss_column_row(in, out + y * row, row, height, y, g, radius);
 }
 
+void grid_mix_rows(const float* __restrict lo, const float* __restrict hi, float wlo, float whi, float* __restrict r,
+                   int64_t count) {
+  for (int64_t i = 0; i < count; ++i) r[i] = wlo * lo[i] + whi * hi[i];
+}
+
 // exp(x) for x ≤ 0 after the max shift: Cody–Waite reduction to r in [-½ ln 2, ½ ln 2], then
 // 1 + r + r² q(r) with q of degree 3 (fitted to relative error at Chebyshev nodes: |rel err| < 1.2e-7),
 // evaluated in Estrin's order: the chain of dependent steps is what a pixel of the pass waits on.
@@ -216,5 +221,6 @@ int64_t prior(const float* scores, int labels, bool logits, float* out, int64_t 
 
 }  // namespace
 
-const atrous::crf::HotLoops kLoops = {splat, blur, slice, gauss_row, gauss_column, mean_field, splat_band, prior,
+const atrous::crf::HotLoops kLoops = {splat,          blur,          slice,      gauss_row,  gauss_column,
+                                      grid_splat_row, grid_mix_rows, mean_field, splat_band, prior,
                                       embed_block};

@@ -1,4 +1,4 @@
-// The mean-field pass (HotLoops::mean_field, splat_band): included by hot_loops.inl inside its per-ISA
+// The mean-field pass (HotLoops::mean_field, splat_band, grid_splat_row): included by hot_loops.inl inside its per-ISA
 // namespace, after f8.inl.
 // The simplex sizes of the CRF's two kernels (d = 2 and 5) get their own copy of the loops over a
 // point's vertices, so they unroll; others take the generic copy.
@@ -89,8 +89,15 @@ inline void pass_points(const MeanFieldPass& pass, const int64_t* ts, int nc, co
     const float* blurred = kn.blurred;
     ATROUS_UNROLL for (int g = 0; g < kG; ++g) {
       if (kn.taps) {  // this row's column taps, gathered by mean_field before the row
-        const float* column = pass.row_scratch + ((1 + i) * pass.width + ts[g] - pass.y * pass.width) * lp;
+        const float* column = pass.row_scratch + (1 + i) * pass.row_stride + (ts[g] - pass.y * pass.width) * lp;
         ATROUS_UNROLL for (int c = 0; c < nc; ++c) f[g][c] = load8(column + 8 * c);
+        continue;
+      }
+      if (kn.grid) {  // between two nodes of this row's grid nodes, mixed by mean_field before the row
+        const int64_t x = ts[g] - pass.y * pass.width;
+        const float* a = pass.row_scratch + (1 + i) * pass.row_stride + int64_t(kn.grid->x.node[x]) * lp;
+        const F8 w0 = set8(kn.grid->x.w0[x]), w1 = set8(kn.grid->x.w1[x]);
+        ATROUS_UNROLL for (int c = 0; c < nc; ++c) f[g][c] = w0 * load8(a + 8 * c) + w1 * load8(a + lp + 8 * c);
         continue;
       }
       if (!kn.offset) {
@@ -211,13 +218,18 @@ void mean_field_chunks(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
   for (; t < t1; ++t) pass_points<kC, 1>(pass, &t, nc, start, floor, scratch);
 }
 
-// The common pass of the iterations — two Potts lattice kernels splatted by bands, only the band's q to store
-// (densecrf's and deeplab-v1's kernels) — with what pass_points decides per point known beforehand: the simplex
-// sizes at compile time, every pointer in a local.
-struct TwoLattices {
-  const int32_t* offset[2];
-  const float* weight[2];
-  const float* blurred[2];
+// The common pass of the iterations — a Potts lattice kernel splatted by bands beside a Potts grid kernel, only the
+// band's q to store (densecrf's kernels) — with what pass_points decides per point known beforehand: the simplex
+// size at compile time, every pointer in a local. Runs one image row (the grid's nodes are mixed per row).
+struct LatticeAndGrid {
+  const int32_t* offset;  // the lattice: simplex vertices, slice weights, blurred values
+  const float* slice_weight;
+  const float* blurred;
+  const float* grid_row;  // the grid's nodes mixed for this row, x.nodes × lp
+  GridAxisView grid_x;
+  const float* grid_norm;  // the grid's output scale: grid_factor · grid_norm[t] (grid_norm may be null)
+  float grid_factor;
+  int64_t row_start;  // the row's first point
   const float* prior;
   float* q;  // point t's q at q + t · lp (the iterations but the last)
   float* probabilities;  // the last pass's outputs (see MeanFieldPass)
@@ -225,15 +237,19 @@ struct TwoLattices {
   int labels;
 };
 
-template <int kC, int kG, int kA, int kB, bool kLast>
-inline void two_lattice_points(const TwoLattices& k, int64_t t, const F8* start, const F8* floor) {
+template <int kC, int kG, int kDp1, bool kLast>
+inline void lattice_grid_points(const LatticeAndGrid& k, int64_t t, const F8* start, const F8* floor) {
   constexpr int kLp = kC * 8;
   F8 acc[kG][kC];
   ATROUS_UNROLL for (int g = 0; g < kG; ++g)
     ATROUS_UNROLL for (int c = 0; c < kC; ++c) acc[g][c] = start[c];
   ATROUS_UNROLL for (int g = 0; g < kG; ++g) {
-    add_slice<kC, kA>(acc[g], k.offset[0] + (t + g) * kA, k.weight[0] + (t + g) * kA, k.blurred[0], kA, kC);
-    add_slice<kC, kB>(acc[g], k.offset[1] + (t + g) * kB, k.weight[1] + (t + g) * kB, k.blurred[1], kB, kC);
+    add_slice<kC, kDp1>(acc[g], k.offset + (t + g) * kDp1, k.slice_weight + (t + g) * kDp1, k.blurred, kDp1, kC);
+    const int64_t x = t + g - k.row_start;
+    const float s = k.grid_norm ? k.grid_factor * k.grid_norm[t + g] : k.grid_factor;
+    const float* a = k.grid_row + int64_t(k.grid_x.node[x]) * kLp;
+    const F8 w0 = set8(k.grid_x.w0[x] * s), w1 = set8(k.grid_x.w1[x] * s);
+    ATROUS_UNROLL for (int c = 0; c < kC; ++c) acc[g][c] = acc[g][c] + w0 * load8(a + 8 * c) + w1 * load8(a + kLp + 8 * c);
   }
   F8 mx[kG], sum[kG];
   ATROUS_UNROLL for (int g = 0; g < kG; ++g) {
@@ -259,31 +275,35 @@ inline void two_lattice_points(const TwoLattices& k, int64_t t, const F8* start,
   }
 }
 
-template <int kC, int kG, int kA, int kB, bool kLast>
-void two_lattice_run(const TwoLattices& k, int64_t t0, int64_t t1, const F8* start, const F8* floor) {
+template <int kC, int kG, int kDp1, bool kLast>
+void lattice_grid_run(const LatticeAndGrid& k, int64_t t0, int64_t t1, const F8* start, const F8* floor) {
   int64_t t = t0;
-  for (; t + kG <= t1; t += kG) two_lattice_points<kC, kG, kA, kB, kLast>(k, t, start, floor);
-  for (; t < t1; ++t) two_lattice_points<kC, 1, kA, kB, kLast>(k, t, start, floor);
+  for (; t + kG <= t1; t += kG) lattice_grid_points<kC, kG, kDp1, kLast>(k, t, start, floor);
+  for (; t < t1; ++t) lattice_grid_points<kC, 1, kDp1, kLast>(k, t, start, floor);
 }
 
-// Runs the pass through two_lattice_points when it is that case (for the common label and simplex sizes): an
+// Runs the pass through lattice_grid_points when it is that case (for the common label and simplex sizes): an
 // iteration that splats, or the last one, which writes the outputs instead.
-bool two_lattice_pass(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
+bool lattice_grid_pass(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
   const bool last = pass.probabilities || pass.argmax;
   if (!pass.slice || pass.splat == last || (pass.splat && !pass.q) || pass.kernel_count != 2) return false;
-  for (int i = 0; i < 2; ++i) {
-    const PassKernel& kn = pass.kernels[i];
-    if (!kn.offset || !kn.bands || kn.compat) return false;
-  }
-  const int a = pass.kernels[0].dp1, b = pass.kernels[1].dp1;
-  const TwoLattices k{{pass.kernels[0].offset, pass.kernels[1].offset},
-                      {pass.kernels[0].slice_weight, pass.kernels[1].slice_weight},
-                      {pass.kernels[0].blurred, pass.kernels[1].blurred},
-                      pass.prior,
-                      pass.q ? pass.q - pass.q_origin * pass.lp : nullptr,
-                      pass.probabilities,
-                      pass.argmax,
-                      pass.labels};
+  const int lattice = pass.kernels[0].offset ? 0 : 1;
+  const PassKernel& lat = pass.kernels[lattice];
+  const PassKernel& grid = pass.kernels[1 - lattice];
+  if (!lat.offset || !lat.bands || lat.compat || !grid.grid || grid.compat) return false;
+  const LatticeAndGrid k{lat.offset,
+                         lat.slice_weight,
+                         lat.blurred,
+                         pass.row_scratch + (2 - lattice) * pass.row_stride,
+                         grid.grid->x,
+                         grid.norm,
+                         grid.factor,
+                         pass.y * pass.width,
+                         pass.prior,
+                         pass.q ? pass.q - pass.q_origin * pass.lp : nullptr,
+                         pass.probabilities,
+                         pass.argmax,
+                         pass.labels};
   F8 start[4], floor[4];  // lp ≤ 32 below
   padded_start(pass.labels, pass.lp / 8 < 4 ? pass.lp / 8 : 4, start);
   prior_floor(pass.labels, pass.lp / 8 < 4 ? pass.lp / 8 : 4, floor);
@@ -291,8 +311,8 @@ bool two_lattice_pass(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
     constexpr int kC = decltype(lanes)::value;
     constexpr int kG = kC <= 2 ? 4 : 2;
     auto go = [&](auto run_last, auto run_splat) { (last ? run_last : run_splat)(k, t0, t1, start, floor); return true; };
-    if (a == 3 && b == 6) return go(two_lattice_run<kC, kG, 3, 6, true>, two_lattice_run<kC, kG, 3, 6, false>);
-    if (a == 6 && b == 3) return go(two_lattice_run<kC, kG, 6, 3, true>, two_lattice_run<kC, kG, 6, 3, false>);
+    if (lat.dp1 == 6) return go(lattice_grid_run<kC, kG, 6, true>, lattice_grid_run<kC, kG, 6, false>);
+    if (lat.dp1 == 3) return go(lattice_grid_run<kC, kG, 3, true>, lattice_grid_run<kC, kG, 3, false>);
     return false;
   };
   switch (pass.lp) {
@@ -305,7 +325,7 @@ bool two_lattice_pass(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
 }
 
 void mean_field_points(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
-  if (two_lattice_pass(pass, t0, t1)) return;
+  if (lattice_grid_pass(pass, t0, t1)) return;
   // Points interleaved: four while a point's chunks fit in registers alongside, fewer beyond (24 lanes: two
   // measured ~15 % faster than four on the bench image, identical output; 8 and 16 lanes: four stays best).
   switch (pass.lp) {
@@ -362,44 +382,119 @@ void splat_band(const int32_t* vertex, const int32_t* entry_begin, int64_t verti
   }
 }
 
+// A grid kernel's splat of one image row, node by node, each over its run of taps (see GridAxisView), its 8-lane
+// chunks summed in registers (kC chunks at once when known at compile time, else one by one).
+template <int kC>
+void grid_splat_chunks(const float* in, const float* scale, const GridAxisView& x_axis, float* lo, float* hi, float wlo,
+                       float whi, int lp) {
+  constexpr int kN = kC ? kC : 1;
+  const int taps = x_axis.taps;
+  const F8 to_lo = set8(wlo), to_hi = set8(whi);
+  for (int a = 0; a < x_axis.nodes; ++a) {
+    const float* q = in + int64_t(x_axis.first[a]) * lp;
+    const float* sc = scale ? scale + x_axis.first[a] : nullptr;
+    const float* t = x_axis.tap + int64_t(a) * taps;
+    float* l = lo + int64_t(a) * lp;
+    float* h = hi + int64_t(a) * lp;
+    for (int c0 = 0; c0 < lp; c0 += 8 * kN) {
+      F8 even[kN], odd[kN];  // two sums, so the chain of additions is half as long
+      ATROUS_UNROLL for (int c = 0; c < kN; ++c) even[c] = odd[c] = set8(0.f);
+      int k = 0;
+      for (; k + 1 < taps; k += 2) {
+        const F8 w0 = set8(sc ? t[k] * sc[k] : t[k]), w1 = set8(sc ? t[k + 1] * sc[k + 1] : t[k + 1]);
+        ATROUS_UNROLL for (int c = 0; c < kN; ++c) {
+          even[c] = even[c] + w0 * load8(q + int64_t(k) * lp + c0 + 8 * c);
+          odd[c] = odd[c] + w1 * load8(q + int64_t(k + 1) * lp + c0 + 8 * c);
+        }
+      }
+      if (k < taps) {
+        const F8 w0 = set8(sc ? t[k] * sc[k] : t[k]);
+        ATROUS_UNROLL for (int c = 0; c < kN; ++c) even[c] = even[c] + w0 * load8(q + int64_t(k) * lp + c0 + 8 * c);
+      }
+      ATROUS_UNROLL for (int c = 0; c < kN; ++c) {
+        const F8 sum = even[c] + odd[c];
+        store8(l + c0 + 8 * c, load8(l + c0 + 8 * c) + to_lo * sum);
+        store8(h + c0 + 8 * c, load8(h + c0 + 8 * c) + to_hi * sum);
+      }
+    }
+  }
+}
+
+void grid_splat_row(const float* in, const float* scale, const GridAxisView& x_axis, float* lo, float* hi, float wlo,
+                    float whi, int lp) {
+  switch (lp) {
+    case 8: return grid_splat_chunks<1>(in, scale, x_axis, lo, hi, wlo, whi, lp);
+    case 16: return grid_splat_chunks<2>(in, scale, x_axis, lo, hi, wlo, whi, lp);
+    case 24: return grid_splat_chunks<3>(in, scale, x_axis, lo, hi, wlo, whi, lp);
+    case 32: return grid_splat_chunks<4>(in, scale, x_axis, lo, hi, wlo, whi, lp);
+    default: break;
+  }
+  if (lp % 8 == 0) return grid_splat_chunks<0>(in, scale, x_axis, lo, hi, wlo, whi, lp);
+  for (int a = 0; a < x_axis.nodes; ++a) {  // lanes not in whole vectors (the filter's tests)
+    const float* q = in + int64_t(x_axis.first[a]) * lp;
+    const float* sc = scale ? scale + x_axis.first[a] : nullptr;
+    const float* t = x_axis.tap + int64_t(a) * x_axis.taps;
+    for (int k = 0; k < x_axis.taps; ++k) {
+      const float w = sc ? t[k] * sc[k] : t[k];
+      for (int c = 0; c < lp; ++c) {
+        lo[int64_t(a) * lp + c] += wlo * w * q[int64_t(k) * lp + c];
+        hi[int64_t(a) * lp + c] += whi * w * q[int64_t(k) * lp + c];
+      }
+    }
+  }
+}
+
 // Band by band of pass.band_rows rows: the band's new q is stored (when the pass splats), then splatted into
-// each lattice kernel. With separable kernels the band runs row by row: a row's column taps over the previous
-// pass's rows are gathered before it (streaming through 2r+1 rows), and its new q is filtered along x once
-// complete (from the row in cache, one store per output), for the next pass.
+// each lattice kernel. With separable or grid kernels the band runs row by row: before a row, a separable kernel's
+// column taps over the previous pass's rows are gathered (streaming through 2r+1 rows), a grid kernel's two node rows
+// around it mixed; once the row's new q is complete, it is filtered along x (from the row in cache, one store per
+// output) for the next pass, or splatted along x and added to the grid's two node rows.
 void mean_field(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
   const int64_t width = pass.width;
   const int lp = pass.lp;
-  bool separable = false, banded = false;
+  bool by_rows = false, banded = false;
   for (int i = 0; i < pass.kernel_count; ++i) {
-    separable |= pass.kernels[i].taps != nullptr;
+    by_rows |= pass.kernels[i].taps != nullptr || pass.kernels[i].grid != nullptr;
     banded |= pass.kernels[i].bands != nullptr;
   }
-  const bool filter_rows = pass.splat && separable, splat_bands = pass.splat && banded;
-  float* scaled = pass.row_scratch;
+  const bool splat_rows = pass.splat && by_rows, splat_bands = pass.splat && banded;
+  float* scaled = pass.row_scratch;  // slot 0: a row of scaled q for separable kernels
   for (int64_t y0 = t0 / width; y0 * width < t1; y0 += pass.band_rows) {
     const int64_t y1 = y0 + pass.band_rows < t1 / width ? y0 + pass.band_rows : t1 / width;
     MeanFieldPass band = pass;
-    if (filter_rows || splat_bands) {
+    if (splat_rows || splat_bands) {
       band.q = pass.q_band;
       band.q_origin = y0 * width;
     }
-    if (!separable) mean_field_points(band, y0 * width, y1 * width);
-    for (int64_t y = y0; separable && y < y1; ++y) {
+    if (!by_rows) mean_field_points(band, y0 * width, y1 * width);
+    for (int64_t y = y0; by_rows && y < y1; ++y) {
       band.y = y;
       for (int i = 0; pass.slice && i < pass.kernel_count; ++i) {
         const PassKernel& kn = pass.kernels[i];
-        if (kn.taps)
-          gauss_column_row(kn.rows, pass.row_scratch + (1 + i) * width * lp, width * lp, pass.height, y, kn.taps, kn.radius);
+        float* slot = pass.row_scratch + (1 + i) * pass.row_stride;
+        if (kn.taps) gauss_column_row(kn.rows, slot, width * lp, pass.height, y, kn.taps, kn.radius);
+        if (!kn.grid) continue;
+        const GridAxisView& gy = kn.grid->y;
+        const int64_t row = int64_t(kn.grid->x.nodes) * lp;
+        const float* lo = kn.blurred + gy.node[y] * row;
+        grid_mix_rows(lo, lo + row, gy.w0[y], gy.w1[y], slot, row);
       }
       mean_field_points(band, y * width, (y + 1) * width);
       const float* q_row = band.q + (y * width - band.q_origin) * lp;
-      for (int i = 0; filter_rows && i < pass.kernel_count; ++i) {
+      for (int i = 0; splat_rows && i < pass.kernel_count; ++i) {
         const PassKernel& kn = pass.kernels[i];
+        const float* scale = kn.splat_scale ? kn.splat_scale + y * width : nullptr;
+        if (kn.grid) {
+          const GridAxisView& gy = kn.grid->y;
+          float* lo = kn.splat_to + gy.node[y] * int64_t(kn.grid->x.nodes) * lp;
+          grid_splat_row(q_row, scale, kn.grid->x, lo, lo + int64_t(kn.grid->x.nodes) * lp, gy.w0[y], gy.w1[y], lp);
+          continue;
+        }
         if (!kn.taps) continue;
         const float* in = q_row;
-        if (kn.splat_scale) {
+        if (scale) {
           for (int64_t x = 0; x < width; ++x)
-            for (int c = 0; c < lp; ++c) scaled[x * lp + c] = q_row[x * lp + c] * kn.splat_scale[y * width + x];
+            for (int c = 0; c < lp; ++c) scaled[x * lp + c] = q_row[x * lp + c] * scale[x];
           in = scaled;
         }
         gauss_row(in, kn.rows_to + y * width * lp, static_cast<int>(width), kn.taps, kn.radius, lp);
