@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 
 #include "crf/hot_loops.h"
 
@@ -17,12 +18,15 @@ class KeyTable {
  public:
   // Starts small (lattices are usually far smaller than their worst case) and doubles at half load.
   KeyTable(int d, int64_t expected) : d_(d) {
+    uint64_t power = 0x9E3779B97F4A7C15ull;
+    for (int i = d - 1; i >= 0; --i, power *= 0x9E3779B97F4A7C15ull) power_[i] = power;
     int64_t cap = 1024;
     while (cap < 2 * expected) cap <<= 1;
     resize(cap);
   }
   // The id of `key`, whose hash(key) is `full` (computed beforehand, see prefetch); inserted when absent (ids count
   // up from 0).
+  template <int kD = 0>
   int32_t find_or_insert(const int32_t* key, uint64_t full) {
     const uint32_t tag = static_cast<uint32_t>(full >> 32);
     uint64_t h = full & mask_;
@@ -35,13 +39,17 @@ class KeyTable {
         if (2 * (static_cast<uint64_t>(id) + 1) > mask_) resize(static_cast<int64_t>(mask_ + 1) * 2);
         return id;
       }
-      if (slot.tag == tag && same_key(this->key(slot.id), key)) return slot.id;
+      if (slot.tag == tag && same_key<kD>(this->key(slot.id), key)) return slot.id;
       h = (h + 1) & mask_;
     }
   }
+  // Σᵢ keyᵢ · C^(d−i) mod 2⁶⁴ (the products independent, not a chain of multiplications), mixed down. kD: d when
+  // known at compile time (the loops unroll), else 0.
+  template <int kD = 0>
   uint64_t hash(const int32_t* key) const {
+    const int d = kD ? kD : d_;
     uint64_t h = 0;
-    for (int i = 0; i < d_; ++i) h = (h + static_cast<uint32_t>(key[i])) * 0x9E3779B97F4A7C15ull;
+    for (int i = 0; i < d; ++i) h += static_cast<uint32_t>(key[i]) * power_[i];
     return h ^ (h >> 29);
   }
   // Starts loading the slot of a key with this hash, so that lookups of independent keys overlap their cache misses.
@@ -64,12 +72,13 @@ class KeyTable {
 #endif
   }
   // and the lookup (no insertion) continued from that slot: the id of `k`, or -1.
+  template <int kD = 0>
   int32_t find_from(const int32_t* k, uint64_t full, uint64_t h) const {
     const uint32_t tag = static_cast<uint32_t>(full >> 32);
     for (;;) {
       const Slot& slot = slots_[h];
       if (slot.id < 0) return -1;
-      if (slot.tag == tag && same_key(key(slot.id), k)) return slot.id;
+      if (slot.tag == tag && same_key<kD>(key(slot.id), k)) return slot.id;
       h = (h + 1) & mask_;
     }
   }
@@ -82,6 +91,7 @@ class KeyTable {
   }
   void swap(KeyTable& other) {
     std::swap(d_, other.d_);
+    std::swap(power_, other.power_);
     std::swap(mask_, other.mask_);
     slots_.swap(other.slots_);
     keys_.swap(other.keys_);
@@ -94,8 +104,10 @@ class KeyTable {
     int32_t id;
     uint32_t tag;
   };
+  template <int kD = 0>
   bool same_key(const int32_t* a, const int32_t* b) const {
-    for (int i = 0; i < d_; ++i)
+    const int d = kD ? kD : d_;
+    for (int i = 0; i < d; ++i)
       if (a[i] != b[i]) return false;
     return true;
   }
@@ -110,6 +122,7 @@ class KeyTable {
     }
   }
   int d_;
+  uint64_t power_[kMaxLatticeDims];  // C^(d−i) for key coordinate i
   uint64_t mask_ = 0;
   AlignedVector<Slot> slots_;
   AlignedVector<int32_t> keys_;
@@ -181,11 +194,93 @@ void embed(const float* f, int d_any, const float* scale, int32_t* keys, float* 
   }
 }
 
+// Calls fn with std::integral_constant<int, d> for the CRF's two feature sizes (2 and 5), else with 0.
+template <typename Fn>
+void with_dims(int d, Fn&& fn) {
+  switch (d) {
+    case 2: return fn(std::integral_constant<int, 2>());
+    case 5: return fn(std::integral_constant<int, 5>());
+    default: return fn(std::integral_constant<int, 0>());
+  }
+}
+
 void embed_any(const float* f, int d, const float* scale, int32_t* keys, float* bary) {
   switch (d) {
     case 2: return embed<2>(f, d, scale, keys, bary);
     case 5: return embed<5>(f, d, scale, keys, bary);
     default: return embed<0>(f, d, scale, keys, bary);
+  }
+}
+
+// The ids of `entries` keys (d coordinates each, inserted when absent), each key's slot prefetched a few lookups ahead;
+// hashes: room for `entries`.
+template <int kD>
+void look_up(KeyTable& table, const int32_t* keys, int d_any, int64_t entries, uint64_t* hashes, int32_t* ids) {
+  const int d = kD ? kD : d_any;
+  constexpr int64_t kAhead = 16;
+  for (int64_t e = 0; e < entries + kAhead; ++e) {
+    if (e < entries) {
+      hashes[e] = table.hash<kD>(&keys[e * d]);
+      table.prefetch(hashes[e]);
+    }
+    if (e >= kAhead) ids[e - kAhead] = table.find_or_insert<kD>(&keys[(e - kAhead) * d], hashes[e - kAhead]);
+  }
+}
+
+// The blur's neighbours of vertices [b, e) along each lattice direction j: ±(1, …, 1, -d, 1, …, 1) with -d at j
+// (j = d moves only the implied coordinate), m (the zero row) where absent; into n1_out / n2_out at j · m + vertex.
+template <int kD>
+void find_neighbours(const KeyTable& table, int d_any, int64_t m, int64_t b, int64_t e, int32_t* n1_out, int32_t* n2_out) {
+  const int d = kD ? kD : d_any, dp1 = d + 1;
+  // A lookup is two dependent cache misses (its slot, then the key the slot names), so the vertices go
+  // through three stages: vertex v + 2's neighbour keys are hashed and their slots prefetched, vertex
+  // v + 1's candidate slots found and their keys prefetched, vertex v's lookups finished.
+  constexpr int kLookups = 2 * (kMaxLatticeDims + 1);
+  struct Stage {
+    int32_t keys[kLookups][kMaxLatticeDims];
+    uint64_t hashes[kLookups];
+    uint64_t slots[kLookups];
+  };
+  Stage stages[3];
+  const int lookups = 2 * dp1;
+  for (int64_t v = b; v < e + 2; ++v) {
+    if (v < e) {
+      Stage& st = stages[v % 3];
+      const int32_t* key = table.key(v);
+      for (int j = 0; j <= d; ++j) {
+        int32_t* n1 = st.keys[2 * j];
+        int32_t* n2 = st.keys[2 * j + 1];
+        for (int k = 0; k < d; ++k) {
+          n1[k] = key[k] - 1;
+          n2[k] = key[k] + 1;
+        }
+        if (j < d) {
+          n1[j] = key[j] + d;
+          n2[j] = key[j] - d;
+        }
+      }
+      for (int s = 0; s < lookups; ++s) {
+        st.hashes[s] = table.hash<kD>(st.keys[s]);
+        table.prefetch(st.hashes[s]);
+      }
+    }
+    if (v - 1 >= b && v - 1 < e) {
+      Stage& st = stages[(v - 1) % 3];
+      for (int s = 0; s < lookups; ++s) {
+        st.slots[s] = table.first_candidate(st.hashes[s]);
+        table.prefetch_key(st.slots[s]);
+      }
+    }
+    if (v - 2 >= b) {
+      const int64_t u = v - 2;
+      Stage& st = stages[u % 3];
+      for (int j = 0; j <= d; ++j) {
+        const int32_t a = table.find_from<kD>(st.keys[2 * j], st.hashes[2 * j], st.slots[2 * j]);
+        const int32_t c = table.find_from<kD>(st.keys[2 * j + 1], st.hashes[2 * j + 1], st.slots[2 * j + 1]);
+        n1_out[j * m + u] = a >= 0 ? a : static_cast<int32_t>(m);  // absent: the zero row m
+        n2_out[j * m + u] = c >= 0 ? c : static_cast<int32_t>(m);
+      }
+    }
   }
 }
 
@@ -245,9 +340,8 @@ Status Lattice::build(const float* features, int64_t n, int d, int64_t memory_li
   lat->weight_.resize(static_cast<size_t>(n * dp1));
   const HotLoops& loops = hot_loops();
   ATROUS_RETURN_IF_ERROR(pool.parallel_for(parts, 1, [&](int64_t j0, int64_t j1) {
-    // Blocks of points are embedded (eight at a time where the hot loops can), then their keys looked up, each
-    // key's slot prefetched a few lookups ahead.
-    constexpr int64_t kBlock = 64, kAhead = 16;
+    // Blocks of points are embedded (eight at a time where the hot loops can), then their keys looked up.
+    constexpr int64_t kBlock = 64;
     std::vector<int32_t> keys(static_cast<size_t>(kBlock * dp1 * d));
     std::vector<uint64_t> hashes(static_cast<size_t>(kBlock * dp1));
     for (int64_t j = j0; j < j1; ++j) {
@@ -258,13 +352,9 @@ Status Lattice::build(const float* features, int64_t n, int d, int64_t memory_li
         if (!loops.embed(features + b0 * d, count, d, scale, keys.data(), &lat->weight_[b0 * dp1]))
           for (int64_t q = 0; q < count; ++q)
             embed_any(features + (b0 + q) * d, d, scale, &keys[q * dp1 * d], &lat->weight_[(b0 + q) * dp1]);
-        for (int64_t e = 0; e < entries + kAhead; ++e) {
-          if (e < entries) {
-            hashes[e] = table.hash(&keys[e * d]);
-            table.prefetch(hashes[e]);
-          }
-          if (e >= kAhead) lat->offset_[b0 * dp1 + e - kAhead] = table.find_or_insert(&keys[(e - kAhead) * d], hashes[e - kAhead]);
-        }
+        with_dims(d, [&](auto dims) {
+          look_up<decltype(dims)::value>(table, keys.data(), d, entries, hashes.data(), &lat->offset_[b0 * dp1]);
+        });
       }
     }
   }));
@@ -292,60 +382,10 @@ Status Lattice::build(const float* features, int64_t n, int d, int64_t memory_li
   const int64_t m = table.size();
   lat->m_ = m;
 
-  // Neighbours along direction j: ±(1, …, 1, -d, 1, …, 1) with -d at j (j = d moves only the implied coordinate).
   lat->blur_n1_.resize(static_cast<size_t>(dp1 * m));
   lat->blur_n2_.resize(static_cast<size_t>(dp1 * m));
   ATROUS_RETURN_IF_ERROR(pool.parallel_for(m, 4096, [&](int64_t b, int64_t e) {
-    // A lookup is two dependent cache misses (its slot, then the key the slot names), so the vertices go
-    // through three stages: vertex v + 2's neighbour keys are hashed and their slots prefetched, vertex
-    // v + 1's candidate slots found and their keys prefetched, vertex v's lookups finished.
-    constexpr int kLookups = 2 * (kMaxLatticeDims + 1);
-    struct Stage {
-      int32_t keys[kLookups][kMaxLatticeDims];
-      uint64_t hashes[kLookups];
-      uint64_t slots[kLookups];
-    };
-    Stage stages[3];
-    const int lookups = 2 * dp1;
-    for (int64_t v = b; v < e + 2; ++v) {
-      if (v < e) {
-        Stage& st = stages[v % 3];
-        const int32_t* key = table.key(v);
-        for (int j = 0; j <= d; ++j) {
-          int32_t* n1 = st.keys[2 * j];
-          int32_t* n2 = st.keys[2 * j + 1];
-          for (int k = 0; k < d; ++k) {
-            n1[k] = key[k] - 1;
-            n2[k] = key[k] + 1;
-          }
-          if (j < d) {
-            n1[j] = key[j] + d;
-            n2[j] = key[j] - d;
-          }
-        }
-        for (int s = 0; s < lookups; ++s) {
-          st.hashes[s] = table.hash(st.keys[s]);
-          table.prefetch(st.hashes[s]);
-        }
-      }
-      if (v - 1 >= b && v - 1 < e) {
-        Stage& st = stages[(v - 1) % 3];
-        for (int s = 0; s < lookups; ++s) {
-          st.slots[s] = table.first_candidate(st.hashes[s]);
-          table.prefetch_key(st.slots[s]);
-        }
-      }
-      if (v - 2 >= b) {
-        const int64_t u = v - 2;
-        Stage& st = stages[u % 3];
-        for (int j = 0; j <= d; ++j) {
-          const int32_t a = table.find_from(st.keys[2 * j], st.hashes[2 * j], st.slots[2 * j]);
-          const int32_t c = table.find_from(st.keys[2 * j + 1], st.hashes[2 * j + 1], st.slots[2 * j + 1]);
-          lat->blur_n1_[j * m + u] = a >= 0 ? a : static_cast<int32_t>(m);  // absent: the zero row m
-          lat->blur_n2_[j * m + u] = c >= 0 ? c : static_cast<int32_t>(m);
-        }
-      }
-    }
+    with_dims(d, [&](auto dims) { find_neighbours<decltype(dims)::value>(table, d, m, b, e, lat->blur_n1_.data(), lat->blur_n2_.data()); });
   }));
   *out = std::move(lat);
   return Status::ok();
