@@ -206,7 +206,7 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
         case FilterKind::kLattice:
           need += Lattice::worst_case_bytes(n, 5, lp, parts + 1) + BandSplat::worst_case_bytes(n, 6);
           break;
-        case FilterKind::kGrid: need += GridGaussian::buffer_bytes(im.width, im.height, k.sxy, lp, parts + 2); break;
+        case FilterKind::kGrid: need += GridGaussian::buffer_bytes(im.width, im.height, k.sxy, lp, parts + 1); break;
         default: need += n * lp * 4 * 2;
       }
     }

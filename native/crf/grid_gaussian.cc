@@ -47,6 +47,25 @@ GridGaussian::GridGaussian(int width, int height, float sigma)
     : width_(width), height_(height), x_(make_axis(width, spacing_for(sigma))), y_(make_axis(height, spacing_for(sigma))) {
   view_.x = x_.view();
   view_.y = y_.view();
+  make_row_mix();
+}
+
+// Image row y slices w0 · B(k) + w1 · B(k + 1), k = its node row, with B(j) = ½ X(j) + ¼ (X(j - 1) + X(j + 1)) the
+// blur along y of the rows X blurred along x (zero outside the grid): rows k - 1 .. k + 2 of X, those inside kept.
+void GridGaussian::make_row_mix() {
+  mix_first_.resize(static_cast<size_t>(height_));
+  mix_count_.resize(static_cast<size_t>(height_));
+  mix_weight_.assign(static_cast<size_t>(height_) * 4, 0.f);
+  for (int y = 0; y < height_; ++y) {
+    const int k = y_.node[y];
+    const float w0 = y_.w0[y], w1 = y_.w1[y];
+    const float w[4] = {0.25f * w0, 0.5f * w0 + 0.25f * w1, 0.25f * w0 + 0.5f * w1, 0.25f * w1};
+    const int first = std::max(k - 1, 0), last = std::min(k + 2, y_.nodes - 1);
+    mix_first_[y] = first;
+    mix_count_[y] = last - first + 1;
+    for (int j = first; j <= last; ++j) mix_weight_[size_t(y) * 4 + (j - first)] = w[j - (k - 1)];
+  }
+  view_.mix = {mix_first_.data(), mix_count_.data(), mix_weight_.data()};
 }
 
 int64_t GridGaussian::buffer_bytes(int width, int height, float sigma, int lp, int buffers) {
@@ -78,7 +97,7 @@ void GridGaussian::kernel_sums(float* out) const {
 Status GridGaussian::reset_values(int lp, int parts, ThreadPool& pool) {
   lp_ = lp;
   const int64_t size = int64_t(x_.nodes) * y_.nodes * lp;
-  values_.resize(static_cast<size_t>(parts) + 2);
+  values_.resize(static_cast<size_t>(parts) + 1);
   for (AlignedVector<float>& v : values_) v.resize(static_cast<size_t>(size));  // not zeroed
   return pool.parallel_for(size, 65536, [&](int64_t i0, int64_t i1) {
     for (int j = 0; j < parts; ++j) std::fill(part(j) + i0, part(j) + i1, 0.f);
@@ -86,11 +105,10 @@ Status GridGaussian::reset_values(int lp, int parts, ThreadPool& pool) {
 }
 
 Status GridGaussian::blur(ThreadPool& pool, const float** blurred) {
-  const int parts = static_cast<int>(values_.size()) - 2;
+  const int parts = static_cast<int>(values_.size()) - 1;
   const int64_t row = int64_t(x_.nodes) * lp_, lp = lp_;
-  float* along_x = values_[parts].data();
-  float* out = values_[parts + 1].data();
-  // Along x, grid row by grid row: the parts summed in order into part 0, blurred, and zeroed (every grid has two
+  float* out = values_[parts].data();
+  // Grid row by grid row: the parts summed in order into part 0, blurred along x, and zeroed (every grid has two
   // nodes or more along each axis).
   ATROUS_RETURN_IF_ERROR(pool.parallel_for(y_.nodes, 4, [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; ++r) {
@@ -100,21 +118,11 @@ Status GridGaussian::blur(ThreadPool& pool, const float** blurred) {
         for (int64_t i = 0; i < row; ++i) sum[i] += p[i];
         std::fill(p, p + row, 0.f);
       }
-      float* __restrict t = along_x + r * row;
+      float* __restrict t = out + r * row;
       for (int64_t i = 0; i < lp; ++i) t[i] = 0.5f * sum[i] + 0.25f * sum[i + lp];
       for (int64_t i = lp; i < row - lp; ++i) t[i] = 0.5f * sum[i] + 0.25f * (sum[i - lp] + sum[i + lp]);
       for (int64_t i = row - lp; i < row; ++i) t[i] = 0.5f * sum[i] + 0.25f * sum[i - lp];
       std::fill(sum, sum + row, 0.f);
-    }
-  }));
-  ATROUS_RETURN_IF_ERROR(pool.parallel_for(y_.nodes, 4, [&](int64_t r0, int64_t r1) {
-    for (int64_t r = r0; r < r1; ++r) {
-      const float* __restrict mid = along_x + r * row;
-      const float* __restrict up = r > 0 ? mid - row : mid + row;  // one neighbour at the borders, counted below once
-      const float* __restrict down = r + 1 < y_.nodes ? mid + row : mid - row;
-      const float side = r > 0 && r + 1 < y_.nodes ? 0.25f : 0.125f;
-      float* __restrict o = out + r * row;
-      for (int64_t i = 0; i < row; ++i) o[i] = 0.5f * mid[i] + side * (up[i] + down[i]);
     }
   }));
   *blurred = out;
@@ -136,8 +144,7 @@ Status GridGaussian::apply(const float* in, const float* scale, float* out, int 
   return pool.parallel_for(height_, 4, [&](int64_t y0, int64_t y1) {
     std::vector<float> r(static_cast<size_t>(row));
     for (int64_t y = y0; y < y1; ++y) {
-      const float* lo = blurred + y_.node[y] * row;
-      loops.grid_mix_rows(lo, lo + row, y_.w0[y], y_.w1[y], r.data(), row);
+      loops.grid_mix_rows(blurred + mix_first_[y] * row, row, mix_count_[y], &mix_weight_[size_t(y) * 4], r.data(), row);
       for (int64_t x = 0; x < width; ++x) {
         const float* a = r.data() + int64_t(x_.node[x]) * lp;
         float* o = out + (y * width + x) * lp;

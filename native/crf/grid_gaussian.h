@@ -4,7 +4,8 @@
 // nodes σ·√(6/5) apart its variance, 2·s²/6 from the two interpolations plus s²/2 from the blur, is σ². The
 // permutohedral lattice does the same on a simplex grid, but for d = 2 this grid is more accurate (relative
 // L2 error of normalized outputs ≤ 0.013 against ≤ 0.017 for the lattice, measured in native/tests/crf_test.cc),
-// needs no hashing and walks its nodes in order. The mean-field pass splats and slices it row by row itself.
+// needs no hashing and walks its nodes in order. The mean-field pass splats and slices it row by row itself; the blur
+// along y happens in the slice's mix of node rows (GridRowMix: four rows instead of two, but no pass over the nodes).
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -35,8 +36,8 @@ class GridGaussian : public GaussianFilter {
   // Prepares `parts` zeroed buffers of nodes × lp floats to splat into, one per part of the image.
   Status reset_values(int lp, int parts, ThreadPool& pool);
   float* part(int j) { return values_[j].data(); }
-  // Sums the parts in order and blurs them into the buffer *blurred points at (valid until the next call); the parts
-  // are zero again afterwards.
+  // Sums the parts in order and blurs them along x into the buffer *blurred points at (valid until the next call; the
+  // blur along y is the slice's, see GridRowMix); the parts are zero again afterwards.
   Status blur(ThreadPool& pool, const float** blurred);
 
  private:
@@ -48,11 +49,14 @@ class GridGaussian : public GaussianFilter {
   };
   static Axis make_axis(int size, float spacing);
   static std::vector<float> sums_1d(const Axis& a, int size);
+  void make_row_mix();
   int width_, height_;
   Axis x_, y_;
+  std::vector<int32_t> mix_first_, mix_count_;  // see GridRowMix
+  std::vector<float> mix_weight_;
   GridView view_;
   int lp_ = 0;
-  std::vector<AlignedVector<float>> values_;  // the parts, then the blur's two buffers (along x, then y)
+  std::vector<AlignedVector<float>> values_;  // the parts, then the blurred nodes
 };
 
 }  // namespace atrous::crf

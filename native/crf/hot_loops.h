@@ -22,8 +22,16 @@ struct GridAxisView {
   const float* tap = nullptr;
   int taps = 0;
 };
+// The grid's nodes are blurred along x only; the blur along y is folded into the mix of node rows that each image row
+// slices: image row y mixes node rows first[y] .. first[y] + count[y] - 1 (2 to 4) with weights weight[4 · y + k].
+struct GridRowMix {
+  const int32_t* first = nullptr;
+  const int32_t* count = nullptr;
+  const float* weight = nullptr;
+};
 struct GridView {
   GridAxisView x, y;
+  GridRowMix mix;
 };
 
 // A pairwise kernel as the mean-field pass sees it: a lattice (slice its blurred vertex values, splat the
@@ -96,8 +104,9 @@ struct HotLoops {
   // may be null: 1), and added to the two grid rows around the image row: lo += wlo · s, hi += whi · s.
   void (*grid_splat_row)(const float* in, const float* scale, const GridAxisView& x, float* lo, float* hi, float wlo,
                          float whi, int lp);
-  // r = wlo · lo + whi · hi over `count` floats: the grid rows around an image row, mixed for its slice.
-  void (*grid_mix_rows)(const float* lo, const float* hi, float wlo, float whi, float* r, int64_t count);
+  // r = Σ_k w[k] · rows[k · stride …] over k < count (1 to 4) and `size` floats: the grid's node rows mixed for an
+  // image row's slice (see GridRowMix).
+  void (*grid_mix_rows)(const float* rows, int64_t stride, int count, const float* w, float* r, int64_t size);
   // One mean-field pass over points [p0, p1), whole rows, in order (see MeanFieldPass).
   void (*mean_field)(const MeanFieldPass& pass, int64_t p0, int64_t p1);
   // val[vertex[k]] += Σ_e weight[e] · q[point[e] …] over e in [entry_begin[k], entry_begin[k+1]), in order, for

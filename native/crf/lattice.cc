@@ -384,7 +384,7 @@ Status Lattice::build(const float* features, int64_t n, int d, int64_t memory_li
 
   lat->blur_n1_.resize(static_cast<size_t>(dp1 * m));
   lat->blur_n2_.resize(static_cast<size_t>(dp1 * m));
-  ATROUS_RETURN_IF_ERROR(pool.parallel_for(m, 4096, [&](int64_t b, int64_t e) {
+  ATROUS_RETURN_IF_ERROR(pool.parallel_for(m, 1024, [&](int64_t b, int64_t e) {
     with_dims(d, [&](auto dims) { find_neighbours<decltype(dims)::value>(table, d, m, b, e, lat->blur_n1_.data(), lat->blur_n2_.data()); });
   }));
   *out = std::move(lat);

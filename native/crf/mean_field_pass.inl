@@ -446,8 +446,8 @@ void grid_splat_row(const float* in, const float* scale, const GridAxisView& x_a
 
 // Band by band of pass.band_rows rows: the band's new q is stored (when the pass splats), then splatted into
 // each lattice kernel. With separable or grid kernels the band runs row by row: before a row, a separable kernel's
-// column taps over the previous pass's rows are gathered (streaming through 2r+1 rows), a grid kernel's two node rows
-// around it mixed; once the row's new q is complete, it is filtered along x (from the row in cache, one store per
+// column taps over the previous pass's rows are gathered (streaming through 2r+1 rows), a grid kernel's node rows
+// around it mixed (GridRowMix); once the row's new q is complete, it is filtered along x (from the row in cache, one store per
 // output) for the next pass, or splatted along x and added to the grid's two node rows.
 void mean_field(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
   const int64_t width = pass.width;
@@ -474,10 +474,9 @@ void mean_field(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
         float* slot = pass.row_scratch + (1 + i) * pass.row_stride;
         if (kn.taps) gauss_column_row(kn.rows, slot, width * lp, pass.height, y, kn.taps, kn.radius);
         if (!kn.grid) continue;
-        const GridAxisView& gy = kn.grid->y;
+        const GridRowMix& mix = kn.grid->mix;
         const int64_t row = int64_t(kn.grid->x.nodes) * lp;
-        const float* lo = kn.blurred + gy.node[y] * row;
-        grid_mix_rows(lo, lo + row, gy.w0[y], gy.w1[y], slot, row);
+        grid_mix_rows(kn.blurred + mix.first[y] * row, row, mix.count[y], mix.weight + 4 * y, slot, row);
       }
       mean_field_points(band, y * width, (y + 1) * width);
       const float* q_row = band.q + (y * width - band.q_origin) * lp;
