@@ -165,12 +165,12 @@ Napi::Value dense_crf_js(const Napi::CallbackInfo& info) {
     Status token_status = AbortToken::flag_of(env, info[8], &abort);
     if (!token_status.is_ok()) return rejected(env, token_status);
   }
-  // Copies, so JS may reuse its buffers while the CRF runs; the scores are validated on the worker.
+  // Copies, so JS may reuse its buffers while the CRF runs; probabilities are checked as they are copied (the
+  // error, if any, comes from the worker: the options are validated first).
   std::vector<uint8_t> rgb_copy(static_cast<const uint8_t*>(rgb.ArrayBuffer().Data()) + rgb.ByteOffset(),
                                 static_cast<const uint8_t*>(rgb.ArrayBuffer().Data()) + rgb.ByteOffset() + n * 3);
-  // Allocated, then copied with memcpy: the allocator's element-wise construct makes a range copy several times slower.
   AlignedVector<float> scores_copy(scores.ElementLength());
-  std::memcpy(scores_copy.data(), scores.Data(), scores.ElementLength() * sizeof(float));
+  image.first_bad_score = crf::copy_scores(scores.Data(), scores_copy.data(), n, image.labels, options.logits);
   Napi::TypedArray labels = info[6].As<Napi::TypedArray>(), probs = info[7].As<Napi::TypedArray>();
   auto* labels_ptr = reinterpret_cast<int32_t*>(static_cast<uint8_t*>(labels.ArrayBuffer().Data()) + labels.ByteOffset());
   auto* probs_ptr = reinterpret_cast<float*>(static_cast<uint8_t*>(probs.ArrayBuffer().Data()) + probs.ByteOffset());

@@ -1,6 +1,7 @@
 #include "crf/dense_crf.h"
 
 #include <algorithm>
+#include <cstring>
 #include <cmath>
 #include <memory>
 
@@ -223,10 +224,14 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
     if (o.logits) logit_prior.resize(static_cast<size_t>(n * L));
     const float* prior = o.logits ? logit_prior.data() : im.scores;
     std::atomic<int64_t> first_bad{n};
-    ATROUS_RETURN_IF_ERROR(pool.parallel_for(n, 4096, [&](int64_t p0, int64_t p1) {
-      const int64_t bad = loops.prior(im.scores, L, o.logits, logit_prior.data(), p0, p1);
-      if (bad >= 0) lower_atomically(first_bad, bad);
-    }));
+    if (o.logits || im.first_bad_score == kScoresUnchecked) {
+      ATROUS_RETURN_IF_ERROR(pool.parallel_for(n, 4096, [&](int64_t p0, int64_t p1) {
+        const int64_t bad = loops.prior(im.scores, L, o.logits, logit_prior.data(), p0, p1);
+        if (bad >= 0) lower_atomically(first_bad, bad);
+      }));
+    } else if (im.first_bad_score >= 0) {
+      first_bad = im.first_bad_score;
+    }
     if (first_bad.load() < n) return bad_score(im, o, first_bad.load());
 
     std::vector<Prepared> kernels(o.kernels.size());
@@ -367,6 +372,19 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
 
     return Status::ok();
   });
+}
+
+int64_t copy_scores(const float* from, float* to, int64_t n, int labels, bool logits) {
+  if (labels < 1) return kScoresUnchecked;  // refused by validate
+  const HotLoops& loops = hot_loops();
+  const int64_t block = std::max<int64_t>(1, 16384 / labels);  // points
+  int64_t first_bad = logits ? kScoresUnchecked : -1;
+  for (int64_t p0 = 0; p0 < n; p0 += block) {
+    const int64_t p1 = std::min(n, p0 + block);
+    std::memcpy(to + p0 * labels, from + p0 * labels, sizeof(float) * static_cast<size_t>((p1 - p0) * labels));
+    if (first_bad == -1) first_bad = loops.prior(to, labels, false, nullptr, p0, p1);
+  }
+  return first_bad;
 }
 
 Status gaussian_filter_for_test(const float* features, int64_t n, int d, const float* values, int vd, bool exact,

@@ -36,12 +36,22 @@ struct CrfOptions {
   bool exact_filtering = false;  // brute-force O(N²) filtering: the oracle for tests
 };
 
+constexpr int64_t kScoresUnchecked = -2;
+
 struct CrfImage {
   const uint8_t* rgb = nullptr;  // height × width × 3
   int width = 0, height = 0;
   const float* scores = nullptr;  // height × width × labels
   int labels = 0;
+  // For probabilities copied by copy_scores: what it returned (-1: all good); dense_crf then skips its own check.
+  int64_t first_bad_score = kScoresUnchecked;
 };
+
+// Copies n × labels scores (`from` and `to` distinct) and, unless they are logits, checks them on the way, a block at
+// a time while it is in cache: returns the first point with a score outside [0, 1] or not finite, else -1 (for
+// logits, kScoresUnchecked). For callers that copy the scores anyway (the addon, on the JS thread, so that JS may
+// reuse its array), instead of dense_crf reading them all once more to check them.
+int64_t copy_scores(const float* from, float* to, int64_t n, int labels, bool logits);
 
 // Sizes and options; the scores themselves are checked by dense_crf as it reads them.
 Status validate(const CrfImage& image, const CrfOptions& options);

@@ -195,6 +195,23 @@ bool embed_block(const float*, int64_t, int, const float*, int32_t*, float*) { r
 
 inline bool bad_score(float v, bool logits) { return logits ? !(v - v == 0.f) : !(v >= 0.f && v <= 1.f); }
 
+// Whether any of s[0 .. count) is a bad score, eight at a time (NaN fails every comparison, so it is bad either way).
+inline bool any_bad_score(const float* s, int64_t count, bool logits) {
+  int64_t i = 0;
+#if defined(__GNUC__) || defined(__clang__)
+  I8 good = {-1, -1, -1, -1, -1, -1, -1, -1};
+  for (; i + 8 <= count; i += 8) {
+    const F8 v = load8(s + i);
+    good &= logits ? (v - v == set8(0.f)) : (v >= set8(0.f)) & (v <= set8(1.f));
+  }
+  for (int k = 0; k < 8; ++k)
+    if (!good[k]) return true;
+#endif
+  for (; i < count; ++i)
+    if (bad_score(s[i], logits)) return true;
+  return false;
+}
+
 // Blocks of points whose scores fit in L1 are checked, then (logits) turned into probabilities.
 int64_t prior(const float* scores, int labels, bool logits, float* out, int64_t p0, int64_t p1) {
   constexpr int64_t kBlock = 8192;
@@ -203,10 +220,7 @@ int64_t prior(const float* scores, int labels, bool logits, float* out, int64_t 
   for (int64_t b0 = p0; b0 < p1; b0 += block) {
     const int64_t b1 = b0 + block < p1 ? b0 + block : p1;
     const float* s = scores + b0 * labels;
-    const int64_t count = (b1 - b0) * labels;
-    int bad = 0;
-    for (int64_t i = 0; i < count; ++i) bad += bad_score(s[i], logits);
-    if (bad)
+    if (any_bad_score(s, (b1 - b0) * labels, logits))
       for (int64_t p = b0; p < b1; ++p)
         for (int l = 0; l < labels; ++l)
           if (bad_score(scores[p * labels + l], logits)) return p;
