@@ -201,8 +201,20 @@ inline void prefetch_rows(const MeanFieldPass& pass, int64_t t, int count) {
   }
 }
 
+// The per-point streams of points [t, t + count) that the pass reads — the prior, each lattice kernel's simplex and
+// slice weights — fetched kStreamAhead points early: the hardware's prefetchers do not keep up with these streams
+// interleaved with everything else (densecrf's kernels: 1 thread -9 % for the prior alone, -12 % with the lattice's).
+constexpr int kStreamAhead = 64;
+inline void prefetch_point_streams(const float* prior, int labels, const int32_t* offset, const float* slice_weight,
+                                   int dp1, int64_t t, int count) {
+  prefetch_stream(prior + t * labels, int64_t(count) * labels);
+  if (offset) prefetch_stream(offset + t * dp1, int64_t(count) * dp1);
+  if (slice_weight) prefetch_stream(slice_weight + t * dp1, int64_t(count) * dp1);
+}
+
 template <int kC, int kG>
 void mean_field_chunks(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
+  const int64_t points = int64_t(pass.width) * pass.height;
   const int nc = kC ? kC : pass.lp / 8;
   F8 start[kMaxPaddedLabels / 8], floor[kMaxPaddedLabels / 8];
   padded_start(pass.labels, nc, start);
@@ -213,6 +225,14 @@ void mean_field_chunks(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
   for (; t + kG <= t1; t += kG) {
     for (int g = 0; g < kG; ++g) ts[g] = t + g;
     if (t + kPointsAhead + kG <= t1) prefetch_rows(pass, t + kPointsAhead, kG);
+    if (t + kStreamAhead + kG <= points) {  // across the end of a row or band, where the next one starts
+      prefetch_point_streams(pass.prior, pass.labels, nullptr, nullptr, 0, t + kStreamAhead, kG);
+      for (int i = 0; i < pass.kernel_count; ++i) {
+        const PassKernel& kn = pass.kernels[i];
+        if (kn.offset)
+          prefetch_point_streams(nullptr, 0, kn.offset, pass.slice ? kn.slice_weight : nullptr, kn.dp1, t + kStreamAhead, kG);
+      }
+    }
     pass_points<kC, kG>(pass, ts, nc, start, floor, scratch);
   }
   for (; t < t1; ++t) pass_points<kC, 1>(pass, &t, nc, start, floor, scratch);
@@ -230,6 +250,7 @@ struct LatticeAndGrid {
   const float* grid_norm;  // the grid's output scale: grid_factor · grid_norm[t] (grid_norm may be null)
   float grid_factor;
   int64_t row_start;  // the row's first point
+  int64_t points;     // in the image
   const float* prior;
   float* q;  // point t's q at q + t · lp (the iterations but the last)
   float* probabilities;  // the last pass's outputs (see MeanFieldPass)
@@ -278,7 +299,11 @@ inline void lattice_grid_points(const LatticeAndGrid& k, int64_t t, const F8* st
 template <int kC, int kG, int kDp1, bool kLast>
 void lattice_grid_run(const LatticeAndGrid& k, int64_t t0, int64_t t1, const F8* start, const F8* floor) {
   int64_t t = t0;
-  for (; t + kG <= t1; t += kG) lattice_grid_points<kC, kG, kDp1, kLast>(k, t, start, floor);
+  for (; t + kG <= t1; t += kG) {
+    if (t + kStreamAhead + kG <= k.points)  // across the end of the row, where the next one starts
+      prefetch_point_streams(k.prior, k.labels, k.offset, k.slice_weight, kDp1, t + kStreamAhead, kG);
+    lattice_grid_points<kC, kG, kDp1, kLast>(k, t, start, floor);
+  }
   for (; t < t1; ++t) lattice_grid_points<kC, 1, kDp1, kLast>(k, t, start, floor);
 }
 
@@ -299,6 +324,7 @@ bool lattice_grid_pass(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
                          grid.norm,
                          grid.factor,
                          pass.y * pass.width,
+                         int64_t(pass.width) * pass.height,
                          pass.prior,
                          pass.q ? pass.q - pass.q_origin * pass.lp : nullptr,
                          pass.probabilities,
