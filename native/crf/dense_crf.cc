@@ -201,7 +201,7 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
     const int64_t limit = o.memory_limit > 0 ? o.memory_limit : default_memory_limit();
     int64_t need = n * L * 4 + n * lp * 4 + n * 4 * 2;  // prior (logits), Q; normalization scratch
     // Per part of the pass: a band of Q, and rows for separable kernels.
-    need += parts * (kSplatBandRows + 1 + static_cast<int64_t>(o.kernels.size())) * im.width * lp * 4;
+    need += parts * (kSplatBandRows + 1 + 3 * static_cast<int64_t>(o.kernels.size())) * im.width * lp * 4;
     for (const PairwiseKernel& k : o.kernels) {
       switch (filter_kind(k, o)) {
         case FilterKind::kLattice:
@@ -327,7 +327,7 @@ Status dense_crf(const CrfImage& im, const CrfOptions& o, const std::atomic<bool
           if (Lattice* lat = kernels[k].filter->lattice()) mine[k].splat_to = lat->part(part);
           if (GridGaussian* grid = kernels[k].filter->grid()) mine[k].splat_to = grid->part(part);
         }
-        AlignedVector<float> row_scratch(any_by_rows ? static_cast<size_t>((1 + kernels.size()) * row_stride) : 0);
+        AlignedVector<float> row_scratch(any_by_rows ? static_cast<size_t>((1 + 3 * kernels.size()) * row_stride) : 0);
         AlignedVector<float> q_band(splat ? static_cast<size_t>(kSplatBandRows * width * lp) : 0);
         MeanFieldPass part_pass = pass;
         part_pass.kernels = mine.data();

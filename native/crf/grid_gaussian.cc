@@ -47,25 +47,6 @@ GridGaussian::GridGaussian(int width, int height, float sigma)
     : width_(width), height_(height), x_(make_axis(width, spacing_for(sigma))), y_(make_axis(height, spacing_for(sigma))) {
   view_.x = x_.view();
   view_.y = y_.view();
-  make_row_mix();
-}
-
-// Image row y slices w0 · B(k) + w1 · B(k + 1), k = its node row, with B(j) = ½ X(j) + ¼ (X(j - 1) + X(j + 1)) the
-// blur along y of the rows X blurred along x (zero outside the grid): rows k - 1 .. k + 2 of X, those inside kept.
-void GridGaussian::make_row_mix() {
-  mix_first_.resize(static_cast<size_t>(height_));
-  mix_count_.resize(static_cast<size_t>(height_));
-  mix_weight_.assign(static_cast<size_t>(height_) * 4, 0.f);
-  for (int y = 0; y < height_; ++y) {
-    const int k = y_.node[y];
-    const float w0 = y_.w0[y], w1 = y_.w1[y];
-    const float w[4] = {0.25f * w0, 0.5f * w0 + 0.25f * w1, 0.25f * w0 + 0.5f * w1, 0.25f * w1};
-    const int first = std::max(k - 1, 0), last = std::min(k + 2, y_.nodes - 1);
-    mix_first_[y] = first;
-    mix_count_[y] = last - first + 1;
-    for (int j = first; j <= last; ++j) mix_weight_[size_t(y) * 4 + (j - first)] = w[j - (k - 1)];
-  }
-  view_.mix = {mix_first_.data(), mix_count_.data(), mix_weight_.data()};
 }
 
 int64_t GridGaussian::buffer_bytes(int width, int height, float sigma, int lp, int buffers) {
@@ -142,9 +123,16 @@ Status GridGaussian::apply(const float* in, const float* scale, float* out, int 
   const float* blurred = nullptr;
   ATROUS_RETURN_IF_ERROR(blur(pool, &blurred));
   return pool.parallel_for(height_, 4, [&](int64_t y0, int64_t y1) {
-    std::vector<float> r(static_cast<size_t>(row));
+    std::vector<float> b(static_cast<size_t>(2 * row)), r(static_cast<size_t>(row));
     for (int64_t y = y0; y < y1; ++y) {
-      loops.grid_mix_rows(blurred + mix_first_[y] * row, row, mix_count_[y], &mix_weight_[size_t(y) * 4], r.data(), row);
+      for (int j = 0; j < 2; ++j) {  // B(k) and B(k + 1) around the row, blurred along y
+        int first, count;
+        float w[3];
+        grid_y_blur_taps(y_.node[y] + j, y_.nodes, &first, &count, w);
+        loops.grid_mix_rows(blurred + first * row, row, count, w, b.data() + j * row, row);
+      }
+      const float w[2] = {y_.w0[y], y_.w1[y]};
+      loops.grid_mix_rows(b.data(), row, 2, w, r.data(), row);
       for (int64_t x = 0; x < width; ++x) {
         const float* a = r.data() + int64_t(x_.node[x]) * lp;
         float* o = out + (y * width + x) * lp;

@@ -4,8 +4,8 @@
 // nodes σ·√(6/5) apart its variance, 2·s²/6 from the two interpolations plus s²/2 from the blur, is σ². The
 // permutohedral lattice does the same on a simplex grid, but for d = 2 this grid is more accurate (relative
 // L2 error of normalized outputs ≤ 0.013 against ≤ 0.017 for the lattice, measured in native/tests/crf_test.cc),
-// needs no hashing and walks its nodes in order. The mean-field pass splats and slices it row by row itself; the blur
-// along y happens in the slice's mix of node rows (GridRowMix: four rows instead of two, but no pass over the nodes).
+// needs no hashing and walks its nodes in order. The mean-field pass splats and slices it row by row itself, and
+// blurs along y as it reads the node rows (grid_y_blur_taps), each once per image band: no pass over the nodes.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -37,7 +37,7 @@ class GridGaussian : public GaussianFilter {
   Status reset_values(int lp, int parts, ThreadPool& pool);
   float* part(int j) { return values_[j].data(); }
   // Sums the parts in order and blurs them along x into the buffer *blurred points at (valid until the next call; the
-  // blur along y is the slice's, see GridRowMix); the parts are zero again afterwards.
+  // blur along y is the reader's, see grid_y_blur_taps); the parts are zero again afterwards.
   Status blur(ThreadPool& pool, const float** blurred);
 
  private:
@@ -49,11 +49,8 @@ class GridGaussian : public GaussianFilter {
   };
   static Axis make_axis(int size, float spacing);
   static std::vector<float> sums_1d(const Axis& a, int size);
-  void make_row_mix();
   int width_, height_;
   Axis x_, y_;
-  std::vector<int32_t> mix_first_, mix_count_;  // see GridRowMix
-  std::vector<float> mix_weight_;
   GridView view_;
   int lp_ = 0;
   std::vector<AlignedVector<float>> values_;  // the parts, then the blurred nodes

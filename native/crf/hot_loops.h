@@ -22,17 +22,19 @@ struct GridAxisView {
   const float* tap = nullptr;
   int taps = 0;
 };
-// The grid's nodes are blurred along x only; the blur along y is folded into the mix of node rows that each image row
-// slices: image row y mixes node rows first[y] .. first[y] + count[y] - 1 (2 to 4) with weights weight[4 · y + k].
-struct GridRowMix {
-  const int32_t* first = nullptr;
-  const int32_t* count = nullptr;
-  const float* weight = nullptr;
-};
 struct GridView {
   GridAxisView x, y;
-  GridRowMix mix;
 };
+
+// A GridGaussian's blurred nodes are blurred along x only; the blur along y is the reader's: node row j of the full
+// blur is B(j) = ¼ X(j - 1) + ½ X(j) + ¼ X(j + 1), X zero outside the grid's `nodes` rows, i.e. rows
+// *first .. *first + *count - 1 of X with weights w[0 .. *count).
+inline void grid_y_blur_taps(int j, int nodes, int* first, int* count, float* w) {
+  *first = j > 0 ? j - 1 : 0;
+  const int last = j + 1 < nodes ? j + 1 : nodes - 1;
+  *count = last - *first + 1;
+  for (int r = *first; r <= last; ++r) w[r - *first] = r == j ? 0.5f : 0.25f;
+}
 
 // A pairwise kernel as the mean-field pass sees it: a lattice (slice its blurred vertex values, splat the
 // new Q into its part buffer), a separable Gaussian (gather its column taps from the previous pass's rows,
@@ -72,7 +74,7 @@ struct MeanFieldPass {
   int64_t q_origin = 0;  // point t's q is stored at q + (t - q_origin) · lp
   // The pass runs whole rows of an image `width` wide, `band_rows` at a time; when it splats, each band's q
   // goes to `q_band` (band_rows × width × lp floats). With separable or grid kernels it needs `row_scratch`:
-  // 1 + kernel_count slots of row_stride floats, each at least width × lp and every grid's x.nodes × lp.
+  // 1 + 3 · kernel_count slots of row_stride floats, each at least width × lp and every grid's x.nodes × lp.
   int width = 0, height = 0, band_rows = 1;
   float* q_band = nullptr;
   float* row_scratch = nullptr;
@@ -104,8 +106,7 @@ struct HotLoops {
   // may be null: 1), and added to the two grid rows around the image row: lo += wlo · s, hi += whi · s.
   void (*grid_splat_row)(const float* in, const float* scale, const GridAxisView& x, float* lo, float* hi, float wlo,
                          float whi, int lp);
-  // r = Σ_k w[k] · rows[k · stride …] over k < count (1 to 4) and `size` floats: the grid's node rows mixed for an
-  // image row's slice (see GridRowMix).
+  // r = Σ_k w[k] · rows[k · stride …] over k < count (1 to 4) and `size` floats: a grid's node rows mixed.
   void (*grid_mix_rows)(const float* rows, int64_t stride, int count, const float* w, float* r, int64_t size);
   // One mean-field pass over points [p0, p1), whole rows, in order (see MeanFieldPass).
   void (*mean_field)(const MeanFieldPass& pass, int64_t p0, int64_t p1);

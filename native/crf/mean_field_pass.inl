@@ -470,6 +470,38 @@ void grid_splat_row(const float* in, const float* scale, const GridAxisView& x_a
   }
 }
 
+// Two node rows of a grid kernel blurred along y, B(k) and B(k + 1) (see grid_y_blur_taps), kept while image rows
+// between them are sliced: `k` (-1: none yet), and which of the two buffers holds B(k).
+struct GridRowPair {
+  int k = -1;
+  bool second_lower = false;
+};
+
+// The grid's nodes mixed for image row y's slice into `slot`: w0 · B(k) + w1 · B(k + 1), k the row's node row, from the
+// pair in pair[0 ..) and pair[stride ..) (B(k) is the pair's old B(k + 1) when the rows move on by one node row).
+inline void grid_row_for_slice(const GridView& grid, const float* blurred, int64_t y, int lp, float* pair, int64_t stride,
+                               GridRowPair* cached, float* slot) {
+  const GridAxisView& gy = grid.y;
+  const int64_t row = int64_t(grid.x.nodes) * lp;
+  const int k = gy.node[y];
+  if (cached->k != k) {
+    const bool move_on = cached->k >= 0 && cached->k == k - 1;
+    if (move_on) cached->second_lower = !cached->second_lower;
+    for (int j = move_on ? k + 1 : k; j <= k + 1; ++j) {
+      int first, count;
+      float w[3];
+      grid_y_blur_taps(j, gy.nodes, &first, &count, w);
+      const bool second = (j == k) == cached->second_lower;
+      grid_mix_rows(blurred + first * row, row, count, w, pair + (second ? stride : 0), row);
+    }
+    cached->k = k;
+  }
+  const float* lo = pair + (cached->second_lower ? stride : 0);
+  const float* hi = pair + (cached->second_lower ? 0 : stride);
+  const float w[2] = {gy.w0[y], gy.w1[y]};
+  grid_mix_rows(lo, hi - lo, 2, w, slot, row);
+}
+
 // Band by band of pass.band_rows rows: the band's new q is stored (when the pass splats), then splatted into
 // each lattice kernel. With separable or grid kernels the band runs row by row: before a row, a separable kernel's
 // column taps over the previous pass's rows are gathered (streaming through 2r+1 rows), a grid kernel's node rows
@@ -485,6 +517,7 @@ void mean_field(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
   }
   const bool splat_rows = pass.splat && by_rows, splat_bands = pass.splat && banded;
   float* scaled = pass.row_scratch;  // slot 0: a row of scaled q for separable kernels
+  GridRowPair cached[8];  // per grid kernel (kernel_count ≤ 8), in slots 1 + kernel_count + 2i and the next
   for (int64_t y0 = t0 / width; y0 * width < t1; y0 += pass.band_rows) {
     const int64_t y1 = y0 + pass.band_rows < t1 / width ? y0 + pass.band_rows : t1 / width;
     MeanFieldPass band = pass;
@@ -500,9 +533,8 @@ void mean_field(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
         float* slot = pass.row_scratch + (1 + i) * pass.row_stride;
         if (kn.taps) gauss_column_row(kn.rows, slot, width * lp, pass.height, y, kn.taps, kn.radius);
         if (!kn.grid) continue;
-        const GridRowMix& mix = kn.grid->mix;
-        const int64_t row = int64_t(kn.grid->x.nodes) * lp;
-        grid_mix_rows(kn.blurred + mix.first[y] * row, row, mix.count[y], mix.weight + 4 * y, slot, row);
+        float* pair = pass.row_scratch + (1 + pass.kernel_count + 2 * i) * pass.row_stride;
+        grid_row_for_slice(*kn.grid, kn.blurred, y, lp, pair, pass.row_stride, &cached[i], slot);
       }
       mean_field_points(band, y * width, (y + 1) * width);
       const float* q_row = band.q + (y * width - band.q_origin) * lp;
