@@ -335,7 +335,9 @@ bool lattice_grid_pass(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
   prior_floor(pass.labels, pass.lp / 8 < 4 ? pass.lp / 8 : 4, floor);
   auto run = [&](auto lanes) {
     constexpr int kC = decltype(lanes)::value;
-    constexpr int kG = kC <= 2 ? 4 : 2;
+    // Four points interleaved: with their streams prefetched, the points' dependency chains are what the pass waits
+    // on (24 lanes: 4 measured 4.5 % faster than 3 and 9 % faster than 2, 1 thread).
+    constexpr int kG = 4;
     auto go = [&](auto run_last, auto run_splat) { (last ? run_last : run_splat)(k, t0, t1, start, floor); return true; };
     if (lat.dp1 == 6) return go(lattice_grid_run<kC, kG, 6, true>, lattice_grid_run<kC, kG, 6, false>);
     if (lat.dp1 == 3) return go(lattice_grid_run<kC, kG, 3, true>, lattice_grid_run<kC, kG, 3, false>);
