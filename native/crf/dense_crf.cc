@@ -95,10 +95,9 @@ constexpr int64_t kBandRows = 32;
 // (4, 8 and 16 rows measured alike on the bench image).
 constexpr int kSplatBandRows = 8;
 static_assert(kBandRows % kSplatBandRows == 0, "a pass band is whole splat bands");
-// Splatting band by band pays when a band's points share their vertices: densecrf's kernels on the bench
-// image have 0.06 and 0.13 vertices per point (a band touches 0.2–0.4 vertices per point, against 3–6 writes
-// point by point: ~20 % less time in all); deeplab-v2's bilateral kernel (colour σ 3) has one per point, and
-// there it measured ~7 % slower.
+// Splatting band by band pays when a band's points share their vertices: densecrf's bilateral kernel on the bench
+// image has 0.06 vertices per point (a band touches ~0.4 vertices per point, against 6 writes point by point: ~20 %
+// less time in all); deeplab-v2's bilateral kernel (colour σ 3) has one per point, and there it measured ~7 % slower.
 bool band_splat_pays(const Lattice& lattice, int64_t n) { return lattice.vertices() * 4 <= n; }
 
 // The splat's parallelism: a number of image parts fixed by the image size, never by the thread count,
