@@ -45,15 +45,21 @@ Status features_of(const CrfImage& im, const PairwiseKernel& k, ThreadPool& pool
   const int d = k.bilateral ? 5 : 2;
   out->resize(static_cast<size_t>(int64_t(im.width) * im.height * d));
   float* f = out->data();
+  // Locals: k's fields could alias the stores to f, so the loop would reload them and not vectorize.
+  const float sxy = k.sxy, srgb = k.srgb;
+  const int width = im.width;
+  const uint8_t* rgb = im.rgb;
+  const bool bilateral = k.bilateral;
   return pool.parallel_for(im.height, 16, [&](int64_t y0, int64_t y1) {
     for (int64_t y = y0; y < y1; ++y) {
-      for (int x = 0; x < im.width; ++x) {
-        const int64_t p = y * im.width + x;
+      const float fy = y / sxy;
+      for (int x = 0; x < width; ++x) {
+        const int64_t p = y * width + x;
         float* o = &f[p * d];
-        o[0] = x / k.sxy;
-        o[1] = y / k.sxy;
-        if (k.bilateral)
-          for (int c = 0; c < 3; ++c) o[2 + c] = im.rgb[p * 3 + c] / k.srgb;
+        o[0] = x / sxy;
+        o[1] = fy;
+        if (bilateral)
+          for (int c = 0; c < 3; ++c) o[2 + c] = rgb[p * 3 + c] / srgb;
       }
     }
   });
