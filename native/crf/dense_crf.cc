@@ -1,8 +1,8 @@
 #include "crf/dense_crf.h"
 
 #include <algorithm>
-#include <cstring>
 #include <cmath>
+#include <cstring>
 #include <memory>
 
 #if defined(__unix__) || defined(__APPLE__)

@@ -106,7 +106,7 @@ struct HotLoops {
   // may be null: 1), and added to the two grid rows around the image row: lo += wlo · s, hi += whi · s.
   void (*grid_splat_row)(const float* in, const float* scale, const GridAxisView& x, float* lo, float* hi, float wlo,
                          float whi, int lp);
-  // r = Σ_k w[k] · rows[k · stride …] over k < count (1 to 4) and `size` floats: a grid's node rows mixed.
+  // r = Σ_k w[k] · rows[k · stride …] over k < count (1 to 3) and `size` floats: a grid's node rows mixed.
   void (*grid_mix_rows)(const float* rows, int64_t stride, int count, const float* w, float* r, int64_t size);
   // One mean-field pass over points [p0, p1), whole rows, in order (see MeanFieldPass).
   void (*mean_field)(const MeanFieldPass& pass, int64_t p0, int64_t p1);

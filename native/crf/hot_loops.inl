@@ -164,13 +164,6 @@ void gauss_column(const float* in, float* out, int64_t row, int height, int64_t 
 
 void grid_mix_rows(const float* rows, int64_t stride, int count, const float* w, float* __restrict r, int64_t size) {
   const float* __restrict a = rows;
-  const float* __restrict b = rows + stride;
-  if (count == 4) {
-    const float* __restrict c = rows + 2 * stride;
-    const float* __restrict d = rows + 3 * stride;
-    for (int64_t i = 0; i < size; ++i) r[i] = (w[0] * a[i] + w[1] * b[i]) + (w[2] * c[i] + w[3] * d[i]);
-    return;
-  }
   for (int64_t i = 0; i < size; ++i) r[i] = w[0] * a[i];
   for (int k = 1; k < count; ++k) {
     const float* __restrict x = rows + k * stride;

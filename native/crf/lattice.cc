@@ -205,11 +205,7 @@ void with_dims(int d, Fn&& fn) {
 }
 
 void embed_any(const float* f, int d, const float* scale, int32_t* keys, float* bary) {
-  switch (d) {
-    case 2: return embed<2>(f, d, scale, keys, bary);
-    case 5: return embed<5>(f, d, scale, keys, bary);
-    default: return embed<0>(f, d, scale, keys, bary);
-  }
+  with_dims(d, [&](auto dims) { embed<decltype(dims)::value>(f, d, scale, keys, bary); });
 }
 
 // The ids of `entries` keys (d coordinates each, inserted when absent), each key's slot prefetched a few lookups ahead;
@@ -230,7 +226,8 @@ void look_up(KeyTable& table, const int32_t* keys, int d_any, int64_t entries, u
 // The blur's neighbours of vertices [b, e) along each lattice direction j: ±(1, …, 1, -d, 1, …, 1) with -d at j
 // (j = d moves only the implied coordinate), m (the zero row) where absent; into n1_out / n2_out at j · m + vertex.
 template <int kD>
-void find_neighbours(const KeyTable& table, int d_any, int64_t m, int64_t b, int64_t e, int32_t* n1_out, int32_t* n2_out) {
+void find_neighbours(const KeyTable& table, int d_any, int64_t m, int64_t b, int64_t e, int32_t* n1_out,
+                     int32_t* n2_out) {
   const int d = kD ? kD : d_any, dp1 = d + 1;
   // A lookup is two dependent cache misses (its slot, then the key the slot names), so the vertices go
   // through three stages: vertex v + 2's neighbour keys are hashed and their slots prefetched, vertex
@@ -385,7 +382,9 @@ Status Lattice::build(const float* features, int64_t n, int d, int64_t memory_li
   lat->blur_n1_.resize(static_cast<size_t>(dp1 * m));
   lat->blur_n2_.resize(static_cast<size_t>(dp1 * m));
   ATROUS_RETURN_IF_ERROR(pool.parallel_for(m, 1024, [&](int64_t b, int64_t e) {
-    with_dims(d, [&](auto dims) { find_neighbours<decltype(dims)::value>(table, d, m, b, e, lat->blur_n1_.data(), lat->blur_n2_.data()); });
+    with_dims(d, [&](auto dims) {
+      find_neighbours<decltype(dims)::value>(table, d, m, b, e, lat->blur_n1_.data(), lat->blur_n2_.data());
+    });
   }));
   *out = std::move(lat);
   return Status::ok();

@@ -201,15 +201,14 @@ inline void prefetch_rows(const MeanFieldPass& pass, int64_t t, int count) {
   }
 }
 
-// The per-point streams of points [t, t + count) that the pass reads — the prior, each lattice kernel's simplex and
-// slice weights — fetched kStreamAhead points early: the hardware's prefetchers do not keep up with these streams
-// interleaved with everything else (densecrf's kernels: 1 thread -9 % for the prior alone, -12 % with the lattice's).
+// Points [t, t + count)'s stretch of a per-point stream (per_point elements each). The pass fetches its streams — the
+// prior, each lattice kernel's simplex and slice weights — kStreamAhead points early: the hardware's prefetchers do
+// not keep up with them interleaved with everything else (densecrf's kernels: 1 thread -9 % for the prior alone,
+// -12 % with the lattice's).
 constexpr int kStreamAhead = 64;
-inline void prefetch_point_streams(const float* prior, int labels, const int32_t* offset, const float* slice_weight,
-                                   int dp1, int64_t t, int count) {
-  prefetch_stream(prior + t * labels, int64_t(count) * labels);
-  if (offset) prefetch_stream(offset + t * dp1, int64_t(count) * dp1);
-  if (slice_weight) prefetch_stream(slice_weight + t * dp1, int64_t(count) * dp1);
+template <typename T>
+inline void prefetch_points(const T* stream, int per_point, int64_t t, int count) {
+  prefetch_stream(stream + t * per_point, int64_t(count) * per_point);
 }
 
 template <int kC, int kG>
@@ -226,11 +225,13 @@ void mean_field_chunks(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
     for (int g = 0; g < kG; ++g) ts[g] = t + g;
     if (t + kPointsAhead + kG <= t1) prefetch_rows(pass, t + kPointsAhead, kG);
     if (t + kStreamAhead + kG <= points) {  // across the end of a row or band, where the next one starts
-      prefetch_point_streams(pass.prior, pass.labels, nullptr, nullptr, 0, t + kStreamAhead, kG);
+      const int64_t ahead = t + kStreamAhead;
+      prefetch_points(pass.prior, pass.labels, ahead, kG);
       for (int i = 0; i < pass.kernel_count; ++i) {
         const PassKernel& kn = pass.kernels[i];
-        if (kn.offset)
-          prefetch_point_streams(nullptr, 0, kn.offset, pass.slice ? kn.slice_weight : nullptr, kn.dp1, t + kStreamAhead, kG);
+        if (!kn.offset) continue;
+        prefetch_points(kn.offset, kn.dp1, ahead, kG);
+        if (pass.slice) prefetch_points(kn.slice_weight, kn.dp1, ahead, kG);
       }
     }
     pass_points<kC, kG>(pass, ts, nc, start, floor, scratch);
@@ -300,8 +301,11 @@ template <int kC, int kG, int kDp1, bool kLast>
 void lattice_grid_run(const LatticeAndGrid& k, int64_t t0, int64_t t1, const F8* start, const F8* floor) {
   int64_t t = t0;
   for (; t + kG <= t1; t += kG) {
-    if (t + kStreamAhead + kG <= k.points)  // across the end of the row, where the next one starts
-      prefetch_point_streams(k.prior, k.labels, k.offset, k.slice_weight, kDp1, t + kStreamAhead, kG);
+    if (t + kStreamAhead + kG <= k.points) {  // across the end of the row, where the next one starts
+      prefetch_points(k.prior, k.labels, t + kStreamAhead, kG);
+      prefetch_points(k.offset, kDp1, t + kStreamAhead, kG);
+      prefetch_points(k.slice_weight, kDp1, t + kStreamAhead, kG);
+    }
     lattice_grid_points<kC, kG, kDp1, kLast>(k, t, start, floor);
   }
   for (; t < t1; ++t) lattice_grid_points<kC, 1, kDp1, kLast>(k, t, start, floor);
@@ -507,8 +511,8 @@ inline void grid_row_for_slice(const GridView& grid, const float* blurred, int64
 // Band by band of pass.band_rows rows: the band's new q is stored (when the pass splats), then splatted into
 // each lattice kernel. With separable or grid kernels the band runs row by row: before a row, a separable kernel's
 // column taps over the previous pass's rows are gathered (streaming through 2r+1 rows), a grid kernel's node rows
-// around it mixed (GridRowMix); once the row's new q is complete, it is filtered along x (from the row in cache, one store per
-// output) for the next pass, or splatted along x and added to the grid's two node rows.
+// around it mixed (grid_row_for_slice); once the row's new q is complete, it is filtered along x (from the row in
+// cache, one store per output) for the next pass, or splatted along x and added to the grid's two node rows.
 void mean_field(const MeanFieldPass& pass, int64_t t0, int64_t t1) {
   const int64_t width = pass.width;
   const int lp = pass.lp;

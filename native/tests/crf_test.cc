@@ -125,8 +125,9 @@ ATROUS_TEST(crf, separable_gaussian_matches_brute_force) {
 
 // The grid that position-only kernels with σ > 1.5 use instead of the lattice, by the lattice's measure (above): its
 // error is that of replacing the Gaussian by (linear interpolation)·[¼ ½ ¼]·(linear interpolation) per axis, largest
-// where σ is smallest relative to a pixel (measured ≤ 0.013; in a 1-D model 0.012 at σ 1.6, 0.008 at 3, 0.002 at 30), so the bound is the
-// lattice's d = 2 bound, 0.03; the kernel sums it computes in closed form agree with filtering ones.
+// where σ is smallest relative to a pixel (measured ≤ 0.013; in a 1-D model 0.012 at σ 1.6, 0.008 at 3, 0.002 at
+// 30), so the bound is the lattice's d = 2 bound, 0.03; the kernel sums it computes in closed form agree with
+// filtering ones.
 ATROUS_TEST(crf, grid_gaussian_matches_brute_force) {
   double worst = 0;
   uint32_t seed = 40;
@@ -141,7 +142,8 @@ ATROUS_TEST(crf, grid_gaussian_matches_brute_force) {
       worst = std::max(worst, normalized_error(grid_features(w, h, 2, sigma, 1.f, seed), n, 2, v, approx));
       std::vector<float> sums(static_cast<size_t>(n));
       grid.kernel_sums(sums.data());
-      for (int64_t i = 0; i < n; ++i) CHECK_MSG(std::fabs(sums[i] - approx[i * kValueLanes + 3]) <= 1e-5f * sums[i], std::to_string(i));
+      for (int64_t i = 0; i < n; ++i)
+        CHECK_MSG(std::fabs(sums[i] - approx[i * kValueLanes + 3]) <= 1e-5f * sums[i], std::to_string(i));
     }
   }
   std::printf("crf grid: worst relative L2 error of normalized outputs %.4f\n", worst);
